@@ -1,0 +1,105 @@
+//! The state machine shared by [`Generator`](super::Generator) and
+//! [`TryGenerator`](super::TryGenerator): it polls the body and collects what it yielded.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::sync::Arc;
+
+use pin_project_lite::pin_project;
+
+use super::yielder::{Shared, Yielder};
+
+/// What one resumption of the body produced.
+pub(crate) enum Step<T, O> {
+    Yielded(T),
+    Returned(O),
+}
+
+pub(crate) enum Phase<O> {
+    Running,
+    /// The body returned in the same poll in which it yielded its last item; the
+    /// output is reported on the next poll.
+    Returned(O),
+    /// Finished, or the body panicked: every later poll gives `None`.
+    Done,
+}
+
+pin_project! {
+    pub(crate) struct Core<T, F: Future> {
+        shared: Arc<Shared<T>>,
+        phase: Phase<F::Output>,
+        #[pin]
+        body: F,
+    }
+}
+
+impl<T, F: Future> Core<T, F> {
+    pub(crate) fn new<B>(body: B) -> Self
+    where
+        B: FnOnce(Yielder<T>) -> F,
+    {
+        let shared = Arc::new(Shared::new());
+        let body = body(Yielder::new(Arc::clone(&shared)));
+        Core {
+            shared,
+            phase: Phase::Running,
+            body,
+        }
+    }
+
+    pub(crate) fn phase(&self) -> &Phase<F::Output> {
+        &self.phase
+    }
+
+    /// Resumes the body until it yields, returns, or waits; `None` once finished.
+    #[inline]
+    pub(crate) fn poll_step(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Step<T, F::Output>>> {
+        let this = self.project();
+        // Leaves `Done` behind, which is what stays if the body panics below, so that
+        // every later poll returns `None`.
+        match core::mem::replace(this.phase, Phase::Done) {
+            Phase::Running => {}
+            Phase::Done => return Poll::Ready(None),
+            Phase::Returned(output) => return Poll::Ready(Some(Step::Returned(output))),
+        }
+
+        let shared: &Shared<T> = this.shared;
+        shared.begin_poll(cx);
+        let close_slot = CloseSlotOnDrop(shared);
+        let polled = this.body.poll(cx);
+        drop(close_slot);
+
+        let item = shared.take_item();
+        match (polled, item) {
+            (Poll::Pending, None) => {
+                *this.phase = Phase::Running;
+                Poll::Pending
+            }
+            (Poll::Pending, Some(item)) => {
+                *this.phase = Phase::Running;
+                Poll::Ready(Some(Step::Yielded(item)))
+            }
+            (Poll::Ready(output), None) => Poll::Ready(Some(Step::Returned(output))),
+            (Poll::Ready(output), Some(item)) => {
+                // A yield future was dropped unresumed (e.g. it lost a `select!`) and the
+                // body then returned: the item still comes first.
+                *this.phase = Phase::Returned(output);
+                Poll::Ready(Some(Step::Yielded(item)))
+            }
+        }
+    }
+}
+
+/// Closes the slot when the body's poll ends, whether it returns or unwinds.
+struct CloseSlotOnDrop<'a, T>(&'a Shared<T>);
+
+impl<T> Drop for CloseSlotOnDrop<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.0.end_poll();
+    }
+}

@@ -1,0 +1,1 @@
+//! REST adapters on reqwest (feature `http`).

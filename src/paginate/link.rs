@@ -1,0 +1,1 @@
+//! RFC 8288 `Link` headers.

@@ -1,0 +1,3 @@
+//! Paginated APIs as streams.
+
+pub mod link;
