@@ -54,7 +54,5 @@ pub mod prelude {
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::r#gen::{Yielder, generate, try_generate};
-    pub use core::pin::pin;
-    pub use futures_util::stream::StreamExt;
+    pub use crate::r#gen::macro_support::*;
 }

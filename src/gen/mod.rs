@@ -8,6 +8,8 @@
 
 mod core;
 mod generator;
+#[doc(hidden)]
+pub mod macro_support;
 mod try_generator;
 mod yielder;
 
