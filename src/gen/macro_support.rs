@@ -5,9 +5,19 @@ pub use super::{Yielder, generate, try_generate};
 pub use core::pin::pin;
 pub use futures_util::stream::StreamExt;
 
-/// The stream a `for await` loop iterates, checked to be one so that a non-stream is
-/// reported at the loop's stream expression.
+/// What a `for await` loop can iterate: any [`Stream`](futures_core::Stream). It only
+/// exists to say so when the loop is given something else.
+#[diagnostic::on_unimplemented(
+    message = "`for await` needs a `Stream`, and `{Self}` is not one",
+    label = "not a `Stream`",
+    note = "iterate an `Iterator` with a plain `for` loop, or turn it into a stream with `futures::stream::iter`"
+)]
+pub trait ForAwait {}
+
+impl<S: futures_core::Stream> ForAwait for S {}
+
+/// The stream a `for await` loop iterates, checked to be one.
 #[inline(always)]
-pub fn for_await_stream<S: futures_core::Stream>(stream: S) -> S {
+pub fn for_await_stream<S: ForAwait>(stream: S) -> S {
     stream
 }
