@@ -60,9 +60,13 @@ fn body_ending_with_return_compiles_without_warnings() {
         return;
     };
     let endless = try_async_gen! {
+        let mut n = 0;
         loop {
-            yield 2;
-            Err("stop")?;
+            n += 1;
+            yield n;
+            if n == 2 {
+                Err("stop")?;
+            }
         }
     };
     assert_eq!(block_on(plain.collect::<Vec<_>>()), [1]);
@@ -72,7 +76,7 @@ fn body_ending_with_return_compiles_without_warnings() {
     );
     assert_eq!(
         block_on(endless.collect::<Vec<Result<i32, &str>>>()),
-        [Ok(2), Err("stop")]
+        [Ok(1), Ok(2), Err("stop")]
     );
 }
 
@@ -97,9 +101,13 @@ fn yields_inside_match_arms_if_else_and_loops() {
             yield format!("countdown {countdown}");
             countdown -= 1;
         }
+        let mut attempts = 0;
         loop {
-            yield "liftoff".to_string();
-            break;
+            attempts += 1;
+            if attempts == 2 {
+                yield "liftoff".to_string();
+                break;
+            }
         }
         if let Some(last) = Some("end") {
             yield last.to_string();
@@ -123,8 +131,9 @@ fn yields_inside_match_arms_if_else_and_loops() {
 #[test]
 fn yields_inside_the_arguments_of_other_macros() {
     let s = async_gen! {
-        let units = vec![yield 1, yield 2];
-        assert_eq!(units.len(), 2);
+        let mut units = vec![yield 1, yield 2];
+        units.push(());
+        assert_eq!(units.len(), 3);
         let shown = format!("{:?}", yield 3);
         yield shown.len() as i32 * 100;
         assert!(matches!(yield 4, ()));
