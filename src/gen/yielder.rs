@@ -163,10 +163,11 @@ impl<T> Yielder<T> {
     /// use asyncgen::prelude::*;
     ///
     /// # futures::executor::block_on(async {
-    /// let mut words = generate(|mut y| async move {
+    /// let words = generate(|mut y| async move {
     ///     y.yield_("hello").await;
     ///     y.yield_("world").await;
     /// });
+    /// let mut words = std::pin::pin!(words);
     /// assert_eq!(words.next().await, Some("hello"));
     /// assert_eq!(words.next().await, Some("world"));
     /// assert_eq!(words.next().await, None);
