@@ -1,6 +1,60 @@
 //! Async generators and the everyday tools around streams.
 //!
-//! PLACEHOLDER_CRATE_DOCS
+//! Write a stream as a block that `yield`s, consume it with
+//! `while let Some(x) = s.next().await`, and reach for the tools Python's asyncio gives
+//! around async generators: comprehensions, `as_completed`/`gather`, paginated APIs as
+//! streams, and rate limiting.
+//!
+//! ```
+//! use asyncgen::prelude::*;
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! // async def numbers(n):
+//! //     for i in range(n):
+//! //         await asyncio.sleep(0.1)
+//! //         yield i
+//! fn numbers(n: u32) -> impl Stream<Item = u32> {
+//!     async_gen! {
+//!         for i in 0..n {
+//!             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+//!             yield i;
+//!         }
+//!     }
+//! }
+//!
+//! // async for x in numbers(3): print(x)
+//! let mut s = std::pin::pin!(numbers(3));
+//! while let Some(x) = s.next().await {
+//!     println!("{x}");
+//! }
+//! // [x async for x in numbers(5)]
+//! let all: Vec<u32> = numbers(5).collect().await;
+//! assert_eq!(all, [0, 1, 2, 3, 4]);
+//! # }
+//! ```
+//!
+//! # Areas
+//!
+//! | module | what | Python |
+//! |---|---|---|
+//! | [`gen`] | `async_gen!`, `try_async_gen!`, [`generate`], [`try_generate`] | `async def` with `yield` |
+//! | [`concurrent`] | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
+//! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
+//! | [`paginate`], [`link`] | paginated APIs as streams | hand-written `while next_url:` loops |
+//! | `http` (feature `http`) | REST pagination with reqwest | `httpx` + a paginator |
+//!
+//! # Cargo features
+//!
+//! | feature | default | enables |
+//! |---|---|---|
+//! | `macros` | yes | `async_gen!`, `try_async_gen!`, `comp!` |
+//! | `time` | yes | the `time` module, on tokio's timer |
+//! | `tokio` | with `time` | spawned modes that run futures as tokio tasks |
+//! | `http` | no | the `http` module (reqwest, serde) |
+//!
+//! Without `time` and `http` the crate needs no runtime: every stream here can be
+//! driven by any executor.
 #![deny(missing_docs)]
 #![warn(unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
