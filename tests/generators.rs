@@ -158,9 +158,11 @@ fn yields_from_a_macro_rules_defined_in_the_body() {
 
 #[test]
 fn for_await_over_a_generator_with_labels_break_and_continue() {
-    let numbers = || async_gen! {
-        for i in 1..=10 {
-            yield i;
+    let numbers = || {
+        async_gen! {
+            for i in 1..=10 {
+                yield i;
+            }
         }
     };
     let s = async_gen! {
@@ -205,7 +207,10 @@ fn for_await_over_tokio_stream_iter_with_patterns() {
             yield x.to_string();
         }
     };
-    assert_eq!(block_on(s.collect::<Vec<_>>()), ["ann=3", "bob=5", "1", "2"]);
+    assert_eq!(
+        block_on(s.collect::<Vec<_>>()),
+        ["ann=3", "bob=5", "1", "2"]
+    );
 }
 
 #[test]
@@ -435,7 +440,10 @@ async fn try_async_gen_return_inside_select_arms_and_closures() {
         }
     };
     let got: Vec<Result<u32, std::io::Error>> = s.collect().await;
-    assert_eq!(got.into_iter().map(Result::unwrap).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(
+        got.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        [0, 1]
+    );
 }
 
 #[test]
