@@ -481,6 +481,18 @@ fn is_send_and_sync_when_the_state_is() {
     assert_eq!(block_on(s.collect::<Vec<_>>()), ["n1", "n2"]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_in_a_spawned_task_on_a_multi_threaded_runtime() {
+    let words = async_gen! {
+        for await word in tokio_stream::iter(["a", "b"]) {
+            tokio::task::yield_now().await;
+            yield word.to_uppercase();
+        }
+    };
+    let collected = tokio::spawn(words.collect::<Vec<_>>()).await.unwrap();
+    assert_eq!(collected, ["A", "B"]);
+}
+
 #[test]
 fn a_panic_reaches_the_poller_then_next_gives_none_forever() {
     let mut s = Box::pin(async_gen! {

@@ -135,7 +135,11 @@ impl ForAwait {
         let checked = quote_spanned! {stream_span=>
             ::asyncgen::__private::for_await_stream(#stream)
         };
-        let next = quote_spanned! {await_kw.span()=>
+        // At the user's `await`, but marked as expanded code, so that rustc does not
+        // suggest edits to a `.await` the user never wrote.
+        let expanded_await = Span::mixed_site().located_at(await_kw.span());
+        let await_kw = Ident::new("await", expanded_await);
+        let next = quote_spanned! {expanded_await=>
             ::asyncgen::__private::StreamExt::next(&mut #pinned).#await_kw
         };
         let pin = quote_spanned! {for_kw.span()=>
