@@ -36,6 +36,24 @@ fn bare_yield_yields_unit() {
 }
 
 #[test]
+fn a_body_that_never_yields_is_an_empty_stream() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let in_body = Arc::clone(&runs);
+    let s: asyncgen::Generator<u32, _> = async_gen! {
+        in_body.fetch_add(1, Ordering::SeqCst);
+    };
+    assert_eq!(block_on(s.collect::<Vec<_>>()), []);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let t: asyncgen::TryGenerator<u32, _> = try_async_gen! {
+        Err("nothing to yield")?;
+    };
+    assert_eq!(
+        block_on(t.collect::<Vec<_>>()),
+        [Err::<u32, _>("nothing to yield")]
+    );
+}
+
+#[test]
 fn return_ends_the_stream() {
     let s = async_gen! {
         for i in 0.. {
