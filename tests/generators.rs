@@ -512,6 +512,31 @@ async fn runs_in_a_spawned_task_on_a_multi_threaded_runtime() {
 }
 
 #[test]
+fn a_yield_smuggled_into_another_generator_panics_instead_of_crossing_streams() {
+    // The `async` block comes from a macro, so the expansion cannot see it and rewrites
+    // the `yield` for the outer generator; awaited inside the inner one, it finds a
+    // generator that is not its own.
+    macro_rules! deferred {
+        ($e:expr) => {
+            async { $e }
+        };
+    }
+    let mut outer = Box::pin(async_gen! {
+        let smuggled = deferred!(yield 1u32);
+        let inner = async_gen! {
+            smuggled.await;
+            yield 2u32;
+        };
+        let from_inner: Vec<u32> = inner.collect().await;
+        yield from_inner.len() as u32;
+    });
+    let panic = std::panic::catch_unwind(AssertUnwindSafe(|| block_on(outer.next()))).unwrap_err();
+    let message = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert!(message.contains("outside the body"), "{message}");
+    assert_eq!(block_on(outer.next()), None);
+}
+
+#[test]
 fn a_panic_reaches_the_poller_then_next_gives_none_forever() {
     let mut s = Box::pin(async_gen! {
         yield 1;
