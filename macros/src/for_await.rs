@@ -155,7 +155,12 @@ impl ForAwait {
         // Spanning the whole pattern, like the pattern in a `for` loop.
         let let_kw = Ident::new("let", first_span(pat));
         let semi = quote_spanned!(last_span(pat)=> ;);
-        let bind = quote_spanned! {first_span(pat)=> #let_kw #pat = #item #semi };
+        // `let` takes top-level alternatives (`A | B`) only in parentheses.
+        let pat = match pat {
+            Pat::Or(_) => quote_spanned!(first_span(pat)=> (#pat)),
+            _ => pat.to_token_stream(),
+        };
+        let bind = quote_spanned! {first_span(&pat)=> #let_kw #pat = #item #semi };
         quote_spanned! {for_kw.span()=>
             {
                 #pin
