@@ -398,7 +398,7 @@ async fn throttle_does_not_poll_the_inner_stream_ahead() {
     });
     let mut throttled = Box::pin(source.throttle(Quota::per_second(1)));
     let mut received = 0;
-    while let Some(_) = throttled.next().await {
+    while throttled.next().await.is_some() {
         received += 1;
         // One item may be held waiting for its cell, never more.
         assert_eq!(produced.load(std::sync::atomic::Ordering::SeqCst), received);
