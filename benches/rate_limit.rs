@@ -3,13 +3,12 @@
 //!
 //! `cargo bench --bench rate_limit -- --warm-up-time 1 --measurement-time 3`
 //!
-//! Every benchmark records its own timings, so the run ends with a table of ratios
-//! (asyncgen / peer; below 1.0 is faster).
+//! After criterion's report, the run ends with a table of ratios (asyncgen / peer; below
+//! 1.0 is faster), measured in alternating rounds so that a busy machine skews neither.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::num::NonZeroU32;
-use std::sync::{Barrier, Mutex};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use asyncgen::prelude::*;
@@ -30,11 +29,14 @@ fn huge_governor() -> governor::DefaultDirectRateLimiter {
 
 /// governor on the standard library's clock (the one tokio's `Instant` reads), to
 /// compare the algorithms without the difference in clocks.
-fn huge_governor_std_clock() -> governor::RateLimiter<
+type GovernorStdClock = governor::RateLimiter<
     governor::state::NotKeyed,
     governor::state::InMemoryState,
     governor::clock::MonotonicClock,
-> {
+    governor::middleware::NoOpMiddleware<std::time::Instant>,
+>;
+
+fn huge_governor_std_clock() -> GovernorStdClock {
     let quota = governor::Quota::per_second(NonZeroU32::new(1_000_000_000).unwrap())
         .allow_burst(NonZeroU32::MAX);
     governor::RateLimiter::direct_with_clock(quota, governor::clock::MonotonicClock)
@@ -42,23 +44,6 @@ fn huge_governor_std_clock() -> governor::RateLimiter<
 
 const THREADS: usize = 4;
 const ITEMS: u64 = 1_000;
-
-/// Total measured time and iterations per benchmark, for the ratio table.
-static TIMINGS: Mutex<BTreeMap<String, (Duration, u64)>> = Mutex::new(BTreeMap::new());
-
-fn record(name: &str, elapsed: Duration, iters: u64) -> Duration {
-    let mut timings = TIMINGS.lock().unwrap();
-    let entry = timings.entry(name.to_owned()).or_default();
-    entry.0 += elapsed;
-    entry.1 += iters;
-    elapsed
-}
-
-fn per_iter(name: &str) -> Option<f64> {
-    let timings = TIMINGS.lock().unwrap();
-    let &(total, iters) = timings.get(name)?;
-    Some(total.as_secs_f64() * 1e9 / iters as f64)
-}
 
 /// Runs `op` `iters` times on each of `THREADS` threads at once; the time per iteration
 /// is that of one round of `THREADS` contending calls.
@@ -97,7 +82,7 @@ fn check(c: &mut Criterion) {
             for _ in 0..iters {
                 black_box(ours.check()).unwrap();
             }
-            record("check/asyncgen", start.elapsed(), iters)
+            start.elapsed()
         })
     });
     let theirs = huge_governor();
@@ -107,7 +92,7 @@ fn check(c: &mut Criterion) {
             for _ in 0..iters {
                 black_box(theirs.check()).unwrap();
             }
-            record("check/governor", start.elapsed(), iters)
+            start.elapsed()
         })
     });
     let theirs = huge_governor_std_clock();
@@ -117,7 +102,7 @@ fn check(c: &mut Criterion) {
             for _ in 0..iters {
                 black_box(theirs.check()).unwrap();
             }
-            record("check/governor std clock", start.elapsed(), iters)
+            start.elapsed()
         })
     });
     group.finish();
@@ -127,21 +112,21 @@ fn check(c: &mut Criterion) {
     group.bench_function("asyncgen", |b| {
         b.iter_custom(|iters| {
             let elapsed = contended(iters, || black_box(ours.check()).unwrap());
-            record("check x4/asyncgen", elapsed, iters)
+            elapsed
         })
     });
     let theirs = huge_governor();
     group.bench_function("governor", |b| {
         b.iter_custom(|iters| {
             let elapsed = contended(iters, || black_box(theirs.check()).unwrap());
-            record("check x4/governor", elapsed, iters)
+            elapsed
         })
     });
     let theirs = huge_governor_std_clock();
     group.bench_function("governor (std clock)", |b| {
         b.iter_custom(|iters| {
             let elapsed = contended(iters, || black_box(theirs.check()).unwrap());
-            record("check x4/governor std clock", elapsed, iters)
+            elapsed
         })
     });
     group.finish();
@@ -158,7 +143,7 @@ fn until_ready(c: &mut Criterion) {
                 for _ in 0..iters {
                     ours.until_ready().await;
                 }
-                record("until_ready/asyncgen", start.elapsed(), iters)
+                start.elapsed()
             })
         })
     });
@@ -170,7 +155,7 @@ fn until_ready(c: &mut Criterion) {
                 for _ in 0..iters {
                     theirs.until_ready().await;
                 }
-                record("until_ready/governor", start.elapsed(), iters)
+                start.elapsed()
             })
         })
     });
@@ -191,7 +176,7 @@ fn throttle(c: &mut Criterion) {
                         .await;
                     black_box(sum);
                 }
-                record("throttle/asyncgen", start.elapsed(), iters * ITEMS)
+                start.elapsed()
             })
         })
     });
@@ -208,7 +193,7 @@ fn throttle(c: &mut Criterion) {
                     let sum = throttled.fold(0u64, |a, x| async move { a + x }).await;
                     black_box(sum);
                 }
-                record("throttle/tokio-stream", start.elapsed(), iters * ITEMS)
+                start.elapsed()
             })
         })
     });
@@ -217,29 +202,154 @@ fn throttle(c: &mut Criterion) {
 
 criterion_group!(benches, check, until_ready, throttle);
 
+/// Times `ours` and `peer` in alternating rounds (ours, peer, peer, ours, ...), so that
+/// load from elsewhere on the machine hits both alike, and returns the medians: time per
+/// operation of each, and of the per-round ratio.
+fn paired(
+    ops: u64,
+    mut ours: impl FnMut(u64) -> Duration,
+    mut peer: impl FnMut(u64) -> Duration,
+) -> (f64, f64, f64) {
+    const ROUNDS: usize = 41;
+    let (mut a, mut b, mut ratio) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let (x, y) = if round % 2 == 0 {
+            let x = ours(ops);
+            (x, peer(ops))
+        } else {
+            let y = peer(ops);
+            (ours(ops), y)
+        };
+        let (x, y) = (
+            x.as_secs_f64() * 1e9 / ops as f64,
+            y.as_secs_f64() * 1e9 / ops as f64,
+        );
+        a.push(x);
+        b.push(y);
+        ratio.push(x / y);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (median(&mut a), median(&mut b), median(&mut ratio))
+}
+
+fn summary() {
+    let rt = runtime();
+    let ours = RateLimiter::new(huge_quota());
+    let theirs = huge_governor();
+    let theirs_std = huge_governor_std_clock();
+    let single_ours = |n| {
+        let start = Instant::now();
+        for _ in 0..n {
+            black_box(ours.check()).unwrap();
+        }
+        start.elapsed()
+    };
+    let rows = [
+        (
+            "check vs governor",
+            paired(100_000, single_ours, |n| {
+                let start = Instant::now();
+                for _ in 0..n {
+                    black_box(theirs.check()).unwrap();
+                }
+                start.elapsed()
+            }),
+        ),
+        (
+            "check vs governor (std clock)",
+            paired(100_000, single_ours, |n| {
+                let start = Instant::now();
+                for _ in 0..n {
+                    black_box(theirs_std.check()).unwrap();
+                }
+                start.elapsed()
+            }),
+        ),
+        (
+            "check, 4 threads vs governor",
+            paired(
+                20_000,
+                |n| contended(n, || black_box(ours.check()).unwrap()),
+                |n| contended(n, || black_box(theirs.check()).unwrap()),
+            ),
+        ),
+        (
+            "check, 4 threads vs governor (std clock)",
+            paired(
+                20_000,
+                |n| contended(n, || black_box(ours.check()).unwrap()),
+                |n| contended(n, || black_box(theirs_std.check()).unwrap()),
+            ),
+        ),
+        (
+            "until_ready vs governor",
+            paired(
+                100_000,
+                |n| {
+                    rt.block_on(async {
+                        let start = Instant::now();
+                        for _ in 0..n {
+                            ours.until_ready().await;
+                        }
+                        start.elapsed()
+                    })
+                },
+                |n| {
+                    rt.block_on(async {
+                        let start = Instant::now();
+                        for _ in 0..n {
+                            theirs.until_ready().await;
+                        }
+                        start.elapsed()
+                    })
+                },
+            ),
+        ),
+        (
+            "throttle, per item vs tokio-stream",
+            paired(
+                100 * ITEMS,
+                |n| {
+                    rt.block_on(async {
+                        let start = Instant::now();
+                        let sum = futures::stream::iter(0..n)
+                            .throttle(huge_quota())
+                            .fold(0u64, |a, x| async move { a + x })
+                            .await;
+                        black_box(sum);
+                        start.elapsed()
+                    })
+                },
+                |n| {
+                    rt.block_on(async {
+                        let start = Instant::now();
+                        let throttled = tokio_stream::StreamExt::throttle(
+                            futures::stream::iter(0..n),
+                            Duration::ZERO,
+                        );
+                        let sum = throttled.fold(0u64, |a, x| async move { a + x }).await;
+                        black_box(sum);
+                        start.elapsed()
+                    })
+                },
+            ),
+        ),
+    ];
+    println!("\nmedians of 41 alternating rounds (ratio = asyncgen / peer, below 1.0 is faster)");
+    println!(
+        "{:<42} {:>12} {:>12} {:>8}",
+        "per call / item", "asyncgen", "peer", "ratio"
+    );
+    for (label, (a, b, ratio)) in rows {
+        println!("{label:<42} {a:>9.2} ns {b:>9.2} ns {ratio:>7.2}x");
+    }
+}
+
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-
-    println!(
-        "\n{:<34} {:>12} {:>12} {:>8}",
-        "per call / item", "asyncgen", "peer", "ratio"
-    );
-    for (ours, peer) in [
-        ("check/asyncgen", "check/governor"),
-        ("check/asyncgen", "check/governor std clock"),
-        ("check x4/asyncgen", "check x4/governor"),
-        ("check x4/asyncgen", "check x4/governor std clock"),
-        ("until_ready/asyncgen", "until_ready/governor"),
-        ("throttle/asyncgen", "throttle/tokio-stream"),
-    ] {
-        if let (Some(a), Some(b)) = (per_iter(ours), per_iter(peer)) {
-            let label = format!(
-                "{} vs {}",
-                ours.split('/').next().unwrap(),
-                peer.split('/').nth(1).unwrap()
-            );
-            println!("{label:<44} {a:>9.2} ns {b:>9.2} ns {:>7.2}x", a / b);
-        }
-    }
+    summary();
 }
