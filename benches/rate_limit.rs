@@ -110,24 +110,15 @@ fn check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check (4 threads contending)");
     let ours = RateLimiter::new(huge_quota());
     group.bench_function("asyncgen", |b| {
-        b.iter_custom(|iters| {
-            let elapsed = contended(iters, || black_box(ours.check()).unwrap());
-            elapsed
-        })
+        b.iter_custom(|iters| contended(iters, || black_box(ours.check()).unwrap()))
     });
     let theirs = huge_governor();
     group.bench_function("governor", |b| {
-        b.iter_custom(|iters| {
-            let elapsed = contended(iters, || black_box(theirs.check()).unwrap());
-            elapsed
-        })
+        b.iter_custom(|iters| contended(iters, || black_box(theirs.check()).unwrap()))
     });
     let theirs = huge_governor_std_clock();
     group.bench_function("governor (std clock)", |b| {
-        b.iter_custom(|iters| {
-            let elapsed = contended(iters, || black_box(theirs.check()).unwrap());
-            elapsed
-        })
+        b.iter_custom(|iters| contended(iters, || black_box(theirs.check()).unwrap()))
     });
     group.finish();
 }

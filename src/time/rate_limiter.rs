@@ -19,10 +19,14 @@ use super::{NotUntil, Quota, UntilReady};
 /// at once. Clones share one budget, across tasks, streams and threads.
 ///
 /// * Exact: the schedule is kept as an integer count of (fractions of) nanoseconds since
-///   the limiter was created, advanced by the exact fraction `period / cells`, so cells
-///   come at `k * period / cells`, rounded up only to the resolution of tokio's timer
-///   (a millisecond), and never drift, whatever the rate and however long it runs.
-///   A waiter that the timer wakes late does not push the schedule back.
+///   the limiter was created, advanced by the interval `period / cells`, so cells come at
+///   `k * period / cells`, rounded up only to the resolution of tokio's timer (a
+///   millisecond), and do not drift however long it runs. A waiter that the timer wakes
+///   late does not push the schedule back. The interval is kept exactly when it is a
+///   multiple of 1/16 ns or its exact fraction of a nanosecond has a denominator up to 16
+///   (`per_second(n)` for every n whose prime factors other than 2 and 5
+///   multiply to at most 16, such as 3, 7, 12, 60, 120 or 1,000; likewise per minute);
+///   otherwise it is rounded down to 1/16 ns, ahead by less than 1 ms per 16 million cells.
 /// * Fair: tasks waiting in `until_ready` are served strictly in the order they started
 ///   waiting; while anyone waits, a newcomer (and `check`) queues behind them. A waiter
 ///   that is dropped leaves the queue without taking a cell, and the next one moves up.
@@ -255,10 +259,11 @@ impl Shared {
         let (ticks_per_nano, interval) = if cells / divisor <= MAX_TICKS_PER_NANO {
             (cells / divisor, period / divisor)
         } else {
-            // Rounded to 1/16 ns: an error below 2^-5 ns per cell.
-            let exact = u128::from(period) * u128::from(MAX_TICKS_PER_NANO);
-            let rounded = (exact + u128::from(cells) / 2) / u128::from(cells);
-            (MAX_TICKS_PER_NANO, u64::try_from(rounded).unwrap_or(TAT))
+            // Rounded down to 1/16 ns. Rounding up would make a cell due on a whole
+            // millisecond (the 17th of 17 per second, at 1 s) wait for the next one; down,
+            // the schedule runs ahead by less than 1 ms per 16 million cells.
+            let ticks = u128::from(period) * u128::from(MAX_TICKS_PER_NANO) / u128::from(cells);
+            (MAX_TICKS_PER_NANO, u64::try_from(ticks).unwrap_or(TAT))
         };
         let interval = interval.clamp(1, TAT);
         let tolerance = interval
