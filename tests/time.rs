@@ -707,3 +707,13 @@ async fn a_rate_without_an_exact_tick_lands_on_whole_seconds() {
         assert_eq!(start.elapsed(), Duration::from_secs(k));
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn lossy_adapters_over_an_always_ready_stream_keep_the_last_item() {
+    // More items than one poll takes: the adapters yield to the runtime and carry on.
+    let start = Instant::now();
+    let sampled = timed(start, futures::stream::iter(0..1_000).sample(ms(100))).await;
+    assert_eq!(sampled, [(999, 0)]);
+    let debounced = timed(start, futures::stream::iter(0..1_000).debounce(ms(100))).await;
+    assert_eq!(debounced, [(999, 0)]);
+}
