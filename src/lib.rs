@@ -70,6 +70,8 @@ pub mod time;
 pub use paginate::link;
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+#[cfg(feature = "time")]
+pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
 #[cfg(feature = "macros")]
 pub use asyncgen_macros::comp;
