@@ -10,7 +10,6 @@ use std::time::Duration;
 use asyncgen::prelude::*;
 use asyncgen::{as_completed, gather, try_gather};
 use futures::FutureExt as _;
-use futures::stream::FuturesUnordered;
 use tokio::time::{Instant, sleep};
 
 fn ms(n: u64) -> Duration {
@@ -334,299 +333,306 @@ async fn try_gather_with_limit_takes_nothing_more_after_an_error() {
     assert_eq!(pulled.load(Ordering::SeqCst), 5);
 }
 
-// ---------------------------------------------------------------- fairness
+/// Fairness and the spawned mode need the crate's `tokio` feature.
+#[cfg(feature = "tokio")]
+mod with_tokio_feature {
+    use super::*;
+    use futures::stream::FuturesUnordered;
 
-/// Spawns a task that counts how often it runs; it runs only when the current-thread
-/// runtime gets control back.
-fn spawn_counter() -> (Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
-    let ticks = Arc::new(AtomicUsize::new(0));
-    let counter = ticks.clone();
-    let handle = tokio::spawn(async move {
-        loop {
-            counter.fetch_add(1, Ordering::SeqCst);
-            tokio::task::yield_now().await;
+    // ------------------------------------------------------------ fairness
+
+    /// Spawns a task that counts how often it runs; it runs only when the current-thread
+    /// runtime gets control back.
+    fn spawn_counter() -> (Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let counter = ticks.clone();
+        let handle = tokio::spawn(async move {
+            loop {
+                counter.fetch_add(1, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+            }
+        });
+        (ticks, handle)
+    }
+
+    const FLOOD: usize = 100_000;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn draining_a_flood_of_ready_futures_lets_other_tasks_run() {
+        let (ticks, counter) = spawn_counter();
+        let mut done = as_completed((0..FLOOD).map(std::future::ready));
+        let mut drained = 0;
+        let mut ticks_before_last = 0;
+        while done.next().await.is_some() {
+            drained += 1;
+            if drained == FLOOD - 1 {
+                ticks_before_last = ticks.load(Ordering::SeqCst);
+            }
         }
-    });
-    (ticks, handle)
-}
+        assert_eq!(drained, FLOOD);
+        // tokio's budget is 128 units per poll: the consumer hands control back about every
+        // 128 items, so the counter ran hundreds of times while the drain was going on.
+        assert!(
+            ticks_before_last >= FLOOD / 128 / 2,
+            "counter ran only {ticks_before_last} times"
+        );
+        counter.abort();
+    }
 
-const FLOOD: usize = 100_000;
-
-#[tokio::test(flavor = "current_thread")]
-async fn draining_a_flood_of_ready_futures_lets_other_tasks_run() {
-    let (ticks, counter) = spawn_counter();
-    let mut done = as_completed((0..FLOOD).map(std::future::ready));
-    let mut drained = 0;
-    let mut ticks_before_last = 0;
-    while done.next().await.is_some() {
-        drained += 1;
-        if drained == FLOOD - 1 {
-            ticks_before_last = ticks.load(Ordering::SeqCst);
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_bare_futures_unordered_starves_other_tasks_by_contrast() {
+        let (ticks, counter) = spawn_counter();
+        let mut done: FuturesUnordered<_> = (0..FLOOD).map(std::future::ready).collect();
+        let mut drained = 0;
+        while done.next().await.is_some() {
+            drained += 1;
         }
+        assert_eq!(drained, FLOOD);
+        assert_eq!(
+            ticks.load(Ordering::SeqCst),
+            0,
+            "the consumer never yielded"
+        );
+        counter.abort();
     }
-    assert_eq!(drained, FLOOD);
-    // tokio's budget is 128 units per poll: the consumer hands control back about every
-    // 128 items, so the counter ran hundreds of times while the drain was going on.
-    assert!(
-        ticks_before_last >= FLOOD / 128 / 2,
-        "counter ran only {ticks_before_last} times"
-    );
-    counter.abort();
-}
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_bare_futures_unordered_starves_other_tasks_by_contrast() {
-    let (ticks, counter) = spawn_counter();
-    let mut done: FuturesUnordered<_> = (0..FLOOD).map(std::future::ready).collect();
-    let mut drained = 0;
-    while done.next().await.is_some() {
-        drained += 1;
+    #[tokio::test(flavor = "current_thread")]
+    async fn gather_of_a_flood_lets_other_tasks_run() {
+        let (ticks, counter) = spawn_counter();
+        let values = gather((0..FLOOD).map(std::future::ready)).await;
+        assert_eq!(values.len(), FLOOD);
+        assert!(ticks.load(Ordering::SeqCst) >= FLOOD / 128 / 2);
+        counter.abort();
     }
-    assert_eq!(drained, FLOOD);
-    assert_eq!(
-        ticks.load(Ordering::SeqCst),
-        0,
-        "the consumer never yielded"
-    );
-    counter.abort();
-}
 
-#[tokio::test(flavor = "current_thread")]
-async fn gather_of_a_flood_lets_other_tasks_run() {
-    let (ticks, counter) = spawn_counter();
-    let values = gather((0..FLOOD).map(std::future::ready)).await;
-    assert_eq!(values.len(), FLOOD);
-    assert!(ticks.load(Ordering::SeqCst) >= FLOOD / 128 / 2);
-    counter.abort();
-}
+    // ---------------------------------------------------------------- spawned mode
 
-// ---------------------------------------------------------------- spawned mode
-
-/// Three steps of 10 ms each: a future like this advances only when polled.
-async fn three_steps(start: Instant) -> Duration {
-    for _ in 0..3 {
-        sleep(ms(10)).await;
-    }
-    start.elapsed()
-}
-
-async fn quick(start: Instant) -> Duration {
-    sleep(ms(5)).await;
-    start.elapsed()
-}
-
-#[tokio::test(start_paused = true)]
-async fn inline_futures_stand_still_while_the_consumer_is_busy() {
-    let start = Instant::now();
-    let jobs: Vec<Pin<Box<dyn Future<Output = Duration> + Send>>> =
-        vec![Box::pin(three_steps(start)), Box::pin(quick(start))];
-    let mut done = as_completed(jobs);
-    assert_eq!(done.next().await, Some(ms(5)));
-    sleep(ms(100)).await; // the consumer is busy until 105
-    // `three_steps` did its first step (0..10) only; steps two and three run once the
-    // consumer polls again, at 105: it finishes at 125.
-    assert_eq!(done.next().await, Some(ms(125)));
-    assert_eq!(start.elapsed(), ms(125));
-}
-
-#[tokio::test(start_paused = true)]
-async fn spawned_futures_finish_while_the_consumer_is_busy() {
-    let start = Instant::now();
-    let jobs: Vec<Pin<Box<dyn Future<Output = Duration> + Send>>> =
-        vec![Box::pin(three_steps(start)), Box::pin(quick(start))];
-    let mut done = as_completed(jobs).spawned();
-    assert_eq!(done.next().await, Some(ms(5)));
-    sleep(ms(100)).await;
-    // The task finished at 30, during the consumer's sleep; its output waits for it.
-    assert_eq!(done.next().await, Some(ms(30)));
-    assert_eq!(start.elapsed(), ms(105));
-    assert_eq!(done.next().await, None);
-}
-
-#[tokio::test(start_paused = true)]
-async fn spawned_tasks_start_when_spawned_is_called() {
-    let start = Instant::now();
-    let done = as_completed((1..=3u64).map(move |n| async move {
-        sleep(ms(10 * n)).await;
-        start.elapsed()
-    }))
-    .spawned()
-    .indexed();
-    sleep(ms(50)).await;
-    let seen: Vec<(usize, Duration)> = done.collect().await;
-    assert_eq!(seen, [(0, ms(10)), (1, ms(20)), (2, ms(30))]);
-    assert_eq!(start.elapsed(), ms(50));
-}
-
-#[tokio::test(start_paused = true)]
-async fn spawned_with_limit_keeps_finished_outputs_in_their_slots() {
-    let started = Arc::new(AtomicUsize::new(0));
-    let counter = started.clone();
-    let start = Instant::now();
-    let mut done = as_completed((0..6u64).map(move |n| {
-        let counter = counter.clone();
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
+    /// Three steps of 10 ms each: a future like this advances only when polled.
+    async fn three_steps(start: Instant) -> Duration {
+        for _ in 0..3 {
             sleep(ms(10)).await;
-            (n, start.elapsed())
         }
-    }))
-    .limit(2)
-    .spawned();
-    sleep(ms(100)).await;
-    // Two tasks ran and finished at 10; no slot was freed, so no third task started.
-    assert_eq!(started.load(Ordering::SeqCst), 2);
-    let mut seen = Vec::new();
-    while let Some((n, finished)) = done.next().await {
-        seen.push((n, finished));
+        start.elapsed()
     }
-    seen.sort();
-    let expected: Vec<(u64, Duration)> = vec![
-        (0, ms(10)),
-        (1, ms(10)),
-        (2, ms(110)),
-        (3, ms(110)),
-        (4, ms(120)),
-        (5, ms(120)),
-    ];
-    assert_eq!(seen, expected);
-}
 
-#[tokio::test(start_paused = true)]
-async fn dropping_a_spawned_stream_aborts_its_tasks() {
-    let census = Census::default();
-    let polls = Arc::new(AtomicUsize::new(0));
-    let finished = Arc::new(AtomicUsize::new(0));
-    let jobs: Vec<_> = (1..=4u64)
-        .map(|n| {
-            let finished = finished.clone();
-            tracked(&census, &polls, async move {
-                sleep(ms(n * 1000)).await;
-                finished.fetch_add(1, Ordering::SeqCst);
-                n
-            })
-        })
-        .collect();
-    let mut done = as_completed(jobs).spawned();
-    assert_eq!(done.next().await, Some(1));
-    assert_eq!(census.alive(), 3);
-    drop(done);
-    // Aborted tasks are dropped by the runtime the next time it gets control.
-    tokio::task::yield_now().await;
-    assert_eq!(census.alive(), 0);
-    sleep(ms(10_000)).await;
-    assert_eq!(
-        finished.load(Ordering::SeqCst),
-        1,
-        "an aborted task ran to completion"
-    );
-}
+    async fn quick(start: Instant) -> Duration {
+        sleep(ms(5)).await;
+        start.elapsed()
+    }
 
-#[tokio::test(start_paused = true)]
-async fn a_panicking_task_panics_the_consumer_with_its_payload() {
-    let jobs: Vec<Pin<Box<dyn Future<Output = u64> + Send>>> = vec![
-        Box::pin(after(10, 1)),
-        Box::pin(async {
-            sleep(ms(20)).await;
-            panic!("task exploded")
-        }),
-    ];
-    let mut done = as_completed(jobs).spawned();
-    assert_eq!(done.next().await, Some(1));
-    let caught = std::panic::AssertUnwindSafe(done.next())
-        .catch_unwind()
-        .await;
-    let payload = caught.expect_err("the task's panic must reach the consumer");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"task exploded"));
-}
+    #[tokio::test(start_paused = true)]
+    async fn inline_futures_stand_still_while_the_consumer_is_busy() {
+        let start = Instant::now();
+        let jobs: Vec<Pin<Box<dyn Future<Output = Duration> + Send>>> =
+            vec![Box::pin(three_steps(start)), Box::pin(quick(start))];
+        let mut done = as_completed(jobs);
+        assert_eq!(done.next().await, Some(ms(5)));
+        sleep(ms(100)).await; // the consumer is busy until 105
+        // `three_steps` did its first step (0..10) only; steps two and three run once the
+        // consumer polls again, at 105: it finishes at 125.
+        assert_eq!(done.next().await, Some(ms(125)));
+        assert_eq!(start.elapsed(), ms(125));
+    }
 
-#[test]
-fn a_runtime_shutdown_panics_the_consumer_with_a_clear_message() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let mut done = {
-        let _entered = runtime.enter();
-        as_completed((0..2u64).map(|n| async move {
-            sleep(ms(1000)).await;
-            n
+    #[tokio::test(start_paused = true)]
+    async fn spawned_futures_finish_while_the_consumer_is_busy() {
+        let start = Instant::now();
+        let jobs: Vec<Pin<Box<dyn Future<Output = Duration> + Send>>> =
+            vec![Box::pin(three_steps(start)), Box::pin(quick(start))];
+        let mut done = as_completed(jobs).spawned();
+        assert_eq!(done.next().await, Some(ms(5)));
+        sleep(ms(100)).await;
+        // The task finished at 30, during the consumer's sleep; its output waits for it.
+        assert_eq!(done.next().await, Some(ms(30)));
+        assert_eq!(start.elapsed(), ms(105));
+        assert_eq!(done.next().await, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spawned_tasks_start_when_spawned_is_called() {
+        let start = Instant::now();
+        let done = as_completed((1..=3u64).map(move |n| async move {
+            sleep(ms(10 * n)).await;
+            start.elapsed()
         }))
         .spawned()
-    };
-    drop(runtime); // cancels the tasks
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        futures::executor::block_on(done.next())
-    }));
-    let payload = caught.expect_err("a cancelled task has no output");
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or(payload.downcast_ref::<&str>().copied());
-    assert_eq!(
-        message,
-        Some("a spawned future was cancelled: its tokio runtime shut down")
-    );
-}
+        .indexed();
+        sleep(ms(50)).await;
+        let seen: Vec<(usize, Duration)> = done.collect().await;
+        assert_eq!(seen, [(0, ms(10)), (1, ms(20)), (2, ms(30))]);
+        assert_eq!(start.elapsed(), ms(50));
+    }
 
-#[test]
-#[should_panic(expected = "must be called from the context of a Tokio 1.x runtime")]
-fn spawned_outside_a_runtime_panics() {
-    let _ = as_completed([async { 1 }]).spawned();
-}
-
-#[tokio::test(start_paused = true)]
-#[should_panic(expected = "spawned() must be called before the first poll")]
-async fn spawned_after_polling_panics() {
-    let mut done = as_completed([after(10, 1), after(20, 2)]);
-    assert_eq!(done.next().await, Some(1));
-    let _ = done.spawned();
-}
-
-#[tokio::test(start_paused = true)]
-async fn spawned_gather_keeps_input_order_and_runs_in_parallel_time() {
-    let start = Instant::now();
-    let values = gather([30, 10, 20].map(|d| after(d, d)))
+    #[tokio::test(start_paused = true)]
+    async fn spawned_with_limit_keeps_finished_outputs_in_their_slots() {
+        let started = Arc::new(AtomicUsize::new(0));
+        let counter = started.clone();
+        let start = Instant::now();
+        let mut done = as_completed((0..6u64).map(move |n| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                sleep(ms(10)).await;
+                (n, start.elapsed())
+            }
+        }))
         .limit(2)
-        .spawned()
-        .await;
-    assert_eq!(values, [30, 10, 20]);
-    // Slots: 30 and 10 start at 0, 20 starts at 10 and ends at 30.
-    assert_eq!(start.elapsed(), ms(30));
-}
+        .spawned();
+        sleep(ms(100)).await;
+        // Two tasks ran and finished at 10; no slot was freed, so no third task started.
+        assert_eq!(started.load(Ordering::SeqCst), 2);
+        let mut seen = Vec::new();
+        while let Some((n, finished)) = done.next().await {
+            seen.push((n, finished));
+        }
+        seen.sort();
+        let expected: Vec<(u64, Duration)> = vec![
+            (0, ms(10)),
+            (1, ms(10)),
+            (2, ms(110)),
+            (3, ms(110)),
+            (4, ms(120)),
+            (5, ms(120)),
+        ];
+        assert_eq!(seen, expected);
+    }
 
-#[tokio::test(start_paused = true)]
-async fn spawned_try_gather_aborts_the_other_tasks_on_error() {
-    let census = Census::default();
-    let polls = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let jobs: Vec<_> = [(10, true), (500, false), (800, false)]
-        .into_iter()
-        .map(|(delay, fail)| {
-            tracked(&census, &polls, async move {
-                sleep(ms(delay)).await;
-                if fail { Err("boom") } else { Ok(delay) }
+    #[tokio::test(start_paused = true)]
+    async fn dropping_a_spawned_stream_aborts_its_tasks() {
+        let census = Census::default();
+        let polls = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicUsize::new(0));
+        let jobs: Vec<_> = (1..=4u64)
+            .map(|n| {
+                let finished = finished.clone();
+                tracked(&census, &polls, async move {
+                    sleep(ms(n * 1000)).await;
+                    finished.fetch_add(1, Ordering::SeqCst);
+                    n
+                })
             })
-        })
-        .collect();
-    assert_eq!(try_gather(jobs).spawned().await, Err("boom"));
-    assert_eq!(start.elapsed(), ms(10));
-    tokio::task::yield_now().await;
-    assert_eq!(census.alive(), 0);
-    let polls_at_error = polls.load(Ordering::SeqCst);
-    sleep(ms(1000)).await;
-    assert_eq!(polls.load(Ordering::SeqCst), polls_at_error);
-}
+            .collect();
+        let mut done = as_completed(jobs).spawned();
+        assert_eq!(done.next().await, Some(1));
+        assert_eq!(census.alive(), 3);
+        drop(done);
+        // Aborted tasks are dropped by the runtime the next time it gets control.
+        tokio::task::yield_now().await;
+        assert_eq!(census.alive(), 0);
+        sleep(ms(10_000)).await;
+        assert_eq!(
+            finished.load(Ordering::SeqCst),
+            1,
+            "an aborted task ran to completion"
+        );
+    }
 
-#[tokio::test(start_paused = true)]
-async fn spawned_gather_resumes_a_task_panic() {
-    let jobs: Vec<Pin<Box<dyn Future<Output = u8> + Send>>> = vec![
-        Box::pin(async { 1 }),
-        Box::pin(async { panic!("gathered panic") }),
-    ];
-    let caught = std::panic::AssertUnwindSafe(gather(jobs).spawned())
-        .catch_unwind()
-        .await;
-    let payload = caught.expect_err("the panic must propagate");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"gathered panic"));
+    #[tokio::test(start_paused = true)]
+    async fn a_panicking_task_panics_the_consumer_with_its_payload() {
+        let jobs: Vec<Pin<Box<dyn Future<Output = u64> + Send>>> = vec![
+            Box::pin(after(10, 1)),
+            Box::pin(async {
+                sleep(ms(20)).await;
+                panic!("task exploded")
+            }),
+        ];
+        let mut done = as_completed(jobs).spawned();
+        assert_eq!(done.next().await, Some(1));
+        let caught = std::panic::AssertUnwindSafe(done.next())
+            .catch_unwind()
+            .await;
+        let payload = caught.expect_err("the task's panic must reach the consumer");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"task exploded"));
+    }
+
+    #[test]
+    fn a_runtime_shutdown_panics_the_consumer_with_a_clear_message() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let mut done = {
+            let _entered = runtime.enter();
+            as_completed((0..2u64).map(|n| async move {
+                sleep(ms(1000)).await;
+                n
+            }))
+            .spawned()
+        };
+        drop(runtime); // cancels the tasks
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            futures::executor::block_on(done.next())
+        }));
+        let payload = caught.expect_err("a cancelled task has no output");
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or(payload.downcast_ref::<&str>().copied());
+        assert_eq!(
+            message,
+            Some("a spawned future was cancelled: its tokio runtime shut down")
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "must be called from the context of a Tokio 1.x runtime")]
+    fn spawned_outside_a_runtime_panics() {
+        let _ = as_completed([async { 1 }]).spawned();
+    }
+
+    #[tokio::test(start_paused = true)]
+    #[should_panic(expected = "spawned() must be called before the first poll")]
+    async fn spawned_after_polling_panics() {
+        let mut done = as_completed([after(10, 1), after(20, 2)]);
+        assert_eq!(done.next().await, Some(1));
+        let _ = done.spawned();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spawned_gather_keeps_input_order_and_runs_in_parallel_time() {
+        let start = Instant::now();
+        let values = gather([30, 10, 20].map(|d| after(d, d)))
+            .limit(2)
+            .spawned()
+            .await;
+        assert_eq!(values, [30, 10, 20]);
+        // Slots: 30 and 10 start at 0, 20 starts at 10 and ends at 30.
+        assert_eq!(start.elapsed(), ms(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spawned_try_gather_aborts_the_other_tasks_on_error() {
+        let census = Census::default();
+        let polls = Arc::new(AtomicUsize::new(0));
+        let start = Instant::now();
+        let jobs: Vec<_> = [(10, true), (500, false), (800, false)]
+            .into_iter()
+            .map(|(delay, fail)| {
+                tracked(&census, &polls, async move {
+                    sleep(ms(delay)).await;
+                    if fail { Err("boom") } else { Ok(delay) }
+                })
+            })
+            .collect();
+        assert_eq!(try_gather(jobs).spawned().await, Err("boom"));
+        assert_eq!(start.elapsed(), ms(10));
+        tokio::task::yield_now().await;
+        assert_eq!(census.alive(), 0);
+        let polls_at_error = polls.load(Ordering::SeqCst);
+        sleep(ms(1000)).await;
+        assert_eq!(polls.load(Ordering::SeqCst), polls_at_error);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spawned_gather_resumes_a_task_panic() {
+        let jobs: Vec<Pin<Box<dyn Future<Output = u8> + Send>>> = vec![
+            Box::pin(async { 1 }),
+            Box::pin(async { panic!("gathered panic") }),
+        ];
+        let caught = std::panic::AssertUnwindSafe(gather(jobs).spawned())
+            .catch_unwind()
+            .await;
+        let payload = caught.expect_err("the panic must propagate");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"gathered panic"));
+    }
 }
