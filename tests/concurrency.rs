@@ -211,6 +211,29 @@ async fn dropping_the_stream_drops_every_running_future() {
     assert_eq!((census.alive(), census.dropped()), (0, 5));
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_stream_goes_on_after_a_caught_panic_in_a_future() {
+    let jobs = (0..6u64).map(|n| async move {
+        sleep(ms(10 * (n + 1))).await;
+        assert_ne!(n, 1, "job 1 fails");
+        n
+    });
+    let mut done = as_completed(jobs).limit(2);
+    let mut seen = Vec::new();
+    loop {
+        match std::panic::AssertUnwindSafe(done.next())
+            .catch_unwind()
+            .await
+        {
+            Ok(Some(n)) => seen.push(n),
+            Ok(None) => break,
+            Err(_) => seen.push(u64::MAX),
+        }
+    }
+    assert_eq!(seen, [0, u64::MAX, 2, 3, 4, 5]);
+    assert!(done.is_terminated());
+}
+
 #[test]
 fn streams_and_futures_are_send_when_their_futures_are() {
     fn assert_send<T: Send>(_: &T) {}

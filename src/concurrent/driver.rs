@@ -13,6 +13,9 @@ pub(crate) struct Driver<I: Iterator> {
     /// `None` once the iterator has returned `None`, so it is never called again.
     input: Option<I>,
     in_flight: FuturesUnordered<Tagged<I::Item>>,
+    /// `in_flight.len()`, kept here because `FuturesUnordered::len` costs atomic loads
+    /// and this is read twice per item.
+    running: usize,
     limit: Option<NonZeroUsize>,
     next_index: usize,
 }
@@ -30,6 +33,7 @@ where
         Self {
             input: Some(input),
             in_flight: FuturesUnordered::new(),
+            running: 0,
             limit: None,
             next_index: 0,
         }
@@ -55,6 +59,7 @@ where
         Driver {
             input: self.input.map(wrap),
             in_flight: FuturesUnordered::new(),
+            running: 0,
             limit: self.limit,
             next_index: 0,
         }
@@ -74,11 +79,11 @@ where
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
-        self.input.is_none() && self.in_flight.is_empty()
+        self.input.is_none() && self.running == 0
     }
 
     pub(crate) fn size_hint(&self) -> (usize, Option<usize>) {
-        let running = self.in_flight.len();
+        let running = self.running;
         match &self.input {
             None => (running, Some(running)),
             Some(input) => {
@@ -95,7 +100,7 @@ where
     pub(crate) fn fill(&mut self) {
         let Some(input) = &mut self.input else { return };
         let room = match self.limit {
-            Some(limit) => limit.get().saturating_sub(self.in_flight.len()),
+            Some(limit) => limit.get().saturating_sub(self.running),
             None => usize::MAX,
         };
         for _ in 0..room {
@@ -103,6 +108,7 @@ where
                 Some(future) => {
                     self.in_flight.push(Tagged::new(self.next_index, future));
                     self.next_index += 1;
+                    self.running += 1;
                 }
                 None => {
                     self.input = None;
@@ -124,9 +130,20 @@ where
         let coop = core::task::ready!(tokio::task::coop::poll_proceed(cx));
 
         self.fill();
-        let polled = self.in_flight.poll_next_unpin(cx);
-        #[cfg(feature = "tokio")]
+        let mut polled = self.in_flight.poll_next_unpin(cx);
+        if let Poll::Ready(None) = polled {
+            // Normally the end. But a future that panicked was removed from the set
+            // without passing through here, so `running` may overcount if the consumer
+            // caught that panic and polls on: resynchronise and go on with the input.
+            self.running = 0;
+            if self.input.is_some() {
+                self.fill();
+                polled = self.in_flight.poll_next_unpin(cx);
+            }
+        }
         if let Poll::Ready(Some(_)) = polled {
+            self.running -= 1;
+            #[cfg(feature = "tokio")]
             coop.made_progress();
         }
         polled
@@ -136,7 +153,7 @@ where
 impl<I: Iterator> core::fmt::Debug for Driver<I> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
-            .field("in_flight", &self.in_flight.len())
+            .field("in_flight", &self.running)
             .field("limit", &self.limit)
             .field("issued", &self.next_index)
             .field("input_exhausted", &self.input.is_none())
