@@ -8,7 +8,8 @@
 //! current-thread tokio runtime, so `as_completed` pays for its cooperative-budget
 //! bookkeeping (and the yields to the scheduler every 128 items) here.
 //!
-//! At the end the ratios `as_completed / peer` of the mean times are printed.
+//! At the end the ratios `as_completed / peer` are printed: from the means of criterion's
+//! samples, then from paired rounds that time both back to back.
 //!
 //! `cargo bench --bench as_completed -- --warm-up-time 1 --measurement-time 3`
 
@@ -130,47 +131,78 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// Seconds per iteration: the mean over all samples, and the best sample (the one least
-/// disturbed by other processes on a shared machine).
-fn per_iteration(samples: &[(Duration, u64)]) -> Option<(f64, f64)> {
+/// Mean seconds per iteration over all samples.
+fn mean_per_iteration(samples: &[(Duration, u64)]) -> Option<f64> {
     let iters: u64 = samples.iter().map(|(_, iters)| iters).sum();
-    if iters == 0 {
-        return None;
-    }
     let total: f64 = samples.iter().map(|(time, _)| time.as_secs_f64()).sum();
-    let best = samples
-        .iter()
-        .filter(|(_, iters)| *iters > 0)
-        .map(|(time, iters)| time.as_secs_f64() / *iters as f64)
-        .fold(f64::INFINITY, f64::min);
-    Some((total / iters as f64, best))
+    (iters > 0).then(|| total / iters as f64)
 }
 
 fn summary() {
     let samples = SAMPLES.lock().unwrap();
-    let timing = |name: &str| samples.get(name).and_then(|s| per_iteration(s));
+    let mean = |name: &str| samples.get(name).and_then(|s| mean_per_iteration(s));
     println!("\nas_completed / peer, {FUTURES} futures per iteration (target: ratio <= 1.10)");
-    println!(
-        "  {:<28} {:>10} {:>10}   {:<28} {:>10} {:>10}   {:>10} {:>10}",
-        "ours", "mean ms", "best ms", "peer", "mean ms", "best ms", "mean ratio", "best ratio"
-    );
     for (ours, peer) in [
         ("unbounded/as_completed", "unbounded/FuturesUnordered"),
         ("limit_64/as_completed.limit", "limit_64/buffer_unordered"),
     ] {
-        if let (Some((our_mean, our_best)), Some((peer_mean, peer_best))) =
-            (timing(ours), timing(peer))
-        {
+        if let (Some(ours_mean), Some(peer_mean)) = (mean(ours), mean(peer)) {
             println!(
-                "  {ours:<28} {:>10.2} {:>10.2}   {peer:<28} {:>10.2} {:>10.2}   {:>10.3} {:>10.3}",
-                our_mean * 1e3,
-                our_best * 1e3,
+                "  {ours:<28} {:>8.2} ms   {peer:<28} {:>8.2} ms   ratio {:.3}",
+                ours_mean * 1e3,
                 peer_mean * 1e3,
-                peer_best * 1e3,
-                our_mean / peer_mean,
-                our_best / peer_best,
+                ours_mean / peer_mean,
             );
         }
+    }
+}
+
+/// The ratios again from paired rounds: each round times ours and the peer back to back
+/// (alternating which goes first), and the median of the per-round ratios is printed.
+/// On a machine shared with other work this is steadier than comparing two means taken
+/// seconds apart.
+fn paired() {
+    const ROUNDS: usize = 15;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let expected: u64 = (0..FUTURES).sum();
+    let time = |bounded: bool, ours: bool| {
+        runtime.block_on(async {
+            let start = Instant::now();
+            let sum = match (bounded, ours) {
+                (false, true) => drain(as_completed(jobs())).await,
+                (false, false) => drain(jobs().collect::<FuturesUnordered<Job>>()).await,
+                (true, true) => drain(as_completed(jobs()).limit(LIMIT)).await,
+                (true, false) => drain(stream::iter(jobs()).buffer_unordered(LIMIT)).await,
+            };
+            assert_eq!(black_box(sum), expected);
+            start.elapsed().as_secs_f64()
+        })
+    };
+    println!("\npaired rounds ({ROUNDS}), median of per-round ratios as_completed / peer:");
+    for (bounded, label) in [
+        (false, "as_completed / FuturesUnordered"),
+        (true, "as_completed.limit(64) / buffer_unordered(64)"),
+    ] {
+        let mut ratios: Vec<f64> = (0..ROUNDS)
+            .map(|round| {
+                if round % 2 == 0 {
+                    let ours = time(bounded, true);
+                    ours / time(bounded, false)
+                } else {
+                    let peer = time(bounded, false);
+                    time(bounded, true) / peer
+                }
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "  {label:<46} median {:.3}  (min {:.3}, max {:.3})",
+            ratios[ROUNDS / 2],
+            ratios[0],
+            ratios[ROUNDS - 1]
+        );
     }
 }
 
@@ -179,5 +211,8 @@ criterion_group!(benches, bench);
 fn main() {
     benches();
     summary();
+    if !std::env::args().any(|arg| arg == "--test" || arg == "--list") {
+        paired();
+    }
     Criterion::default().configure_from_args().final_summary();
 }
