@@ -69,6 +69,8 @@ pub mod time;
 
 pub use paginate::link;
 
+pub use crate::concurrent::{as_completed, gather, try_gather};
+
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
 #[cfg(feature = "time")]
 pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
@@ -289,6 +291,7 @@ pub mod prelude {
     pub use futures_util::stream::StreamExt as _;
 
     pub use crate::concurrent::StreamConcurrentExt as _;
+    pub use crate::concurrent::{as_completed, gather, try_gather};
     #[cfg(feature = "time")]
     pub use crate::time::StreamTimeExt as _;
 
