@@ -22,6 +22,8 @@ pub use paginate::{
 };
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+#[cfg(feature = "time")]
+pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
 #[cfg(feature = "macros")]
 pub use asyncgen_macros::{async_gen, comp, try_async_gen};
