@@ -375,7 +375,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let start = tokio::time::Instant::now();
-    /// let items: Vec<u32> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
+    /// let items: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
     ///     .concurrency(4)
     ///     .throttle(Quota::per_second(2))
     ///     .try_collect()
