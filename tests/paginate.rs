@@ -870,6 +870,20 @@ async fn prefetch_zero_fetches_on_demand() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
+#[tokio::test(start_paused = true)]
+#[should_panic(expected = "the fetch panicked")]
+async fn a_panic_in_a_prefetched_fetch_reaches_the_consumer() {
+    let mut items = paginate(0u32, |n| async move {
+        assert!(n < 2, "the fetch panicked");
+        Ok::<_, ()>(Page::new(vec![n], Some(n + 1)))
+    })
+    .prefetch(1);
+    assert_eq!(items.next().await.unwrap().unwrap(), 0);
+    assert_eq!(items.next().await.unwrap().unwrap(), 1);
+    // Without the panic reaching here, this would look like the end of the listing.
+    let _ = items.next().await;
+}
+
 #[test]
 #[should_panic(expected = "inside a tokio runtime")]
 fn prefetch_outside_a_runtime_panics_clearly() {
