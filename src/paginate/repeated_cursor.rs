@@ -1,5 +1,5 @@
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 
 /// What a paginator does when a page's `next` cursor equals a cursor already fetched
 /// in the same run; set with [`Paginator::on_repeated_cursor`](super::Paginator::on_repeated_cursor).
@@ -80,7 +80,29 @@ pub enum RepeatedCursor {
 /// Fingerprints of the cursors fetched in one run.
 pub(crate) struct CursorLog {
     keys: Option<(RandomState, RandomState)>,
-    seen: HashSet<u128, RandomState>,
+    seen: HashSet<u128, BuildHasherDefault<FingerprintHasher>>,
+}
+
+/// Fingerprints are already keyed hashes: the set uses their bits as they are instead
+/// of hashing them a third time.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u128` is used; fold anything else in so the hasher stays correct.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u128(&mut self, fingerprint: u128) {
+        self.0 ^= fingerprint as u64;
+    }
 }
 
 impl CursorLog {
