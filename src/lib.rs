@@ -67,7 +67,13 @@ pub mod paginate;
 #[cfg(feature = "time")]
 pub mod time;
 
+#[cfg(feature = "time")]
+pub use paginate::RetryPolicy;
 pub use paginate::link;
+pub use paginate::{
+    FetchNumberedPage, FetchPage, NumberedPage, NumberedPaginator, Page, Pages, PaginateError,
+    Paginator, RepeatedCursor, paginate, paginate_offset, paginate_pages,
+};
 
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
@@ -296,6 +302,12 @@ pub mod prelude {
     pub use crate::time::StreamTimeExt as _;
 
     pub use crate::r#gen::{Generator, TryGenerator, Yielder, generate, try_generate};
+    #[cfg(feature = "time")]
+    pub use crate::paginate::RetryPolicy;
+    pub use crate::paginate::{
+        NumberedPage, Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
+        paginate_pages,
+    };
     #[cfg(feature = "macros")]
     pub use asyncgen_macros::{async_gen, comp, try_async_gen};
 }
