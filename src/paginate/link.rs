@@ -257,7 +257,7 @@ impl<'a> Link<'a> {
 
     /// Whether this link's context is the resource at `request_url`: true unless an
     /// `anchor` parameter names some other resource.
-    fn is_about(&self, request_url: &Url) -> bool {
+    pub(crate) fn is_about(&self, request_url: &Url) -> bool {
         match self.param("anchor") {
             None => true,
             Some(anchor) => request_url
@@ -283,6 +283,11 @@ pub struct LinkError {
 }
 
 impl LinkError {
+    #[cfg(feature = "http")]
+    pub(crate) fn new(offset: usize, expected: &'static str) -> Self {
+        LinkError { offset, expected }
+    }
+
     /// The byte offset in the header value where reading failed.
     ///
     /// # Examples
