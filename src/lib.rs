@@ -13,7 +13,12 @@ pub mod paginate;
 #[cfg(feature = "time")]
 pub mod time;
 
+#[cfg(feature = "time")]
+pub use paginate::RetryPolicy;
 pub use paginate::link;
+pub use paginate::{
+    FetchPage, Page, Pages, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
+};
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
 
@@ -46,6 +51,11 @@ pub mod prelude {
     pub use crate::time::StreamTimeExt as _;
 
     pub use crate::r#gen::{Generator, TryGenerator, Yielder, generate, try_generate};
+    #[cfg(feature = "time")]
+    pub use crate::paginate::RetryPolicy;
+    pub use crate::paginate::{
+        Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
+    };
     #[cfg(feature = "macros")]
     pub use asyncgen_macros::{async_gen, comp, try_async_gen};
 }

@@ -1,0 +1,178 @@
+//! The cursor-following engine shared by the item stream, the page stream and the
+//! prefetching task: limits, repeated cursors and one [`Attempt`] per page.
+
+use core::hash::Hash;
+use core::pin::Pin;
+use core::task::{Context, Poll, ready};
+
+use pin_project_lite::pin_project;
+
+use super::attempt::{Attempt, FetchSettings};
+use super::repeated_cursor::CursorLog;
+use super::{FetchPage, Page, PaginateError, RepeatedCursor};
+
+pub(crate) type PageResult<C, F> =
+    Result<Page<<F as FetchPage<C>>::Item, C>, PaginateError<<F as FetchPage<C>>::Error>>;
+
+pin_project! {
+    #[project = StateProj]
+    enum State<C, Fut> {
+        // `Option` only so that the cursor can be moved out of the pinned state.
+        Next { cursor: Option<C> },
+        Fetching { #[pin] attempt: Attempt<C, Fut> },
+        Repeated { cursor: Option<C> },
+        Done,
+    }
+}
+
+pin_project! {
+    pub(crate) struct Core<C, F: FetchPage<C>> {
+        fetch: F,
+        settings: FetchSettings<F::Error>,
+        max_items: Option<usize>,
+        max_pages: Option<usize>,
+        on_repeat: RepeatedCursor,
+        log: CursorLog,
+        page_index: usize,
+        items: usize,
+        #[pin]
+        state: State<C, F::Future>,
+    }
+}
+
+impl<C, F: FetchPage<C>> Core<C, F> {
+    pub(crate) fn new(first_cursor: C, fetch: F) -> Self {
+        Core {
+            fetch,
+            settings: FetchSettings::default(),
+            max_items: None,
+            max_pages: None,
+            on_repeat: RepeatedCursor::default(),
+            log: CursorLog::new(RepeatedCursor::default()),
+            page_index: 0,
+            items: 0,
+            state: State::Next {
+                cursor: Some(first_cursor),
+            },
+        }
+    }
+
+    pub(crate) fn set_on_repeat(self: Pin<&mut Self>, mode: RepeatedCursor) {
+        let this = self.project();
+        *this.on_repeat = mode;
+        *this.log = CursorLog::new(mode);
+    }
+
+    pub(crate) fn set_max_items(self: Pin<&mut Self>, max_items: usize) {
+        *self.project().max_items = Some(max_items);
+    }
+
+    pub(crate) fn set_max_pages(self: Pin<&mut Self>, max_pages: usize) {
+        *self.project().max_pages = Some(max_pages);
+    }
+
+    #[cfg(feature = "time")]
+    pub(crate) fn settings_mut(self: Pin<&mut Self>) -> &mut FetchSettings<F::Error> {
+        self.project().settings
+    }
+
+    fn limit_reached(
+        max_items: Option<usize>,
+        max_pages: Option<usize>,
+        items: usize,
+        pages: usize,
+    ) -> bool {
+        max_items.is_some_and(|max| items >= max) || max_pages.is_some_and(|max| pages >= max)
+    }
+
+    /// The next page, `Some(Err)` once and then `None` after a failure, `None` at the end.
+    pub(crate) fn poll_page(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<PageResult<C, F>>>
+    where
+        C: Clone + Hash + Send + Sync + 'static,
+    {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Next { cursor } => {
+                    let cursor = match cursor.take() {
+                        Some(cursor)
+                            if !Self::limit_reached(
+                                *this.max_items,
+                                *this.max_pages,
+                                *this.items,
+                                *this.page_index,
+                            ) =>
+                        {
+                            cursor
+                        }
+                        _ => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(None);
+                        }
+                    };
+                    if *this.page_index == 0 {
+                        this.log.insert(&cursor);
+                    }
+                    this.state.set(State::Fetching {
+                        attempt: Attempt::new(cursor, *this.page_index),
+                    });
+                }
+                StateProj::Fetching { attempt } => {
+                    let fetch = &mut *this.fetch;
+                    let fetched = ready!(attempt.poll_fetch(
+                        cx,
+                        &mut |cursor| fetch.fetch_page(cursor),
+                        this.settings
+                    ));
+                    let mut page = match fetched {
+                        Ok(page) => page,
+                        Err(error) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Some(Err(error)));
+                        }
+                    };
+                    *this.page_index += 1;
+                    if let Some(max) = *this.max_items {
+                        page.items.truncate(max - *this.items);
+                    }
+                    *this.items += page.items.len();
+                    let next_state = match &page.next {
+                        None => State::Done,
+                        Some(_)
+                            if Self::limit_reached(
+                                *this.max_items,
+                                *this.max_pages,
+                                *this.items,
+                                *this.page_index,
+                            ) =>
+                        {
+                            State::Done
+                        }
+                        Some(next) if this.log.insert(next) => State::Next {
+                            cursor: Some(next.clone()),
+                        },
+                        Some(next) => match this.on_repeat {
+                            RepeatedCursor::Error => State::Repeated {
+                                cursor: Some(next.clone()),
+                            },
+                            RepeatedCursor::Stop | RepeatedCursor::Continue => State::Done,
+                        },
+                    };
+                    this.state.set(next_state);
+                    return Poll::Ready(Some(Ok(page)));
+                }
+                StateProj::Repeated { cursor } => {
+                    let cursor = cursor.take();
+                    this.state.set(State::Done);
+                    return Poll::Ready(cursor.map(|cursor| {
+                        Err(PaginateError::repeated_cursor(*this.page_index, cursor))
+                    }));
+                }
+                StateProj::Done => return Poll::Ready(None),
+            }
+        }
+    }
+}

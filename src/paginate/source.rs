@@ -1,0 +1,85 @@
+//! Where pages come from: the engine polled in place, or (with prefetch) a tokio task
+//! running it ahead of the consumer.
+
+use core::hash::Hash;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use super::FetchPage;
+use super::core::{Core, PageResult};
+#[cfg(feature = "tokio")]
+use super::prefetch::Prefetch;
+
+pub(crate) struct Source<C, F: FetchPage<C>> {
+    // Boxed once per run so the engine can move into a prefetch task at the first poll.
+    core: Option<Pin<Box<Core<C, F>>>>,
+    #[cfg(feature = "tokio")]
+    pub(crate) prefetch: Option<Prefetch<C, F>>,
+    started: bool,
+    finished: bool,
+}
+
+impl<C, F: FetchPage<C>> Source<C, F> {
+    pub(crate) fn new(first_cursor: C, fetch: F) -> Self {
+        Source {
+            core: Some(Box::pin(Core::new(first_cursor, fetch))),
+            #[cfg(feature = "tokio")]
+            prefetch: None,
+            started: false,
+            finished: false,
+        }
+    }
+
+    /// The engine's settings, for the builder methods.
+    #[track_caller]
+    pub(crate) fn configure(&mut self, method: &str) -> Pin<&mut Core<C, F>> {
+        match (&mut self.core, self.started) {
+            (Some(core), false) => core.as_mut(),
+            _ => panic!("Paginator::{method} must be called before the stream is first polled"),
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn assert_unstarted(&self, method: &str) {
+        assert!(
+            !self.started,
+            "Paginator::{method} must be called before the stream is first polled"
+        );
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    pub(crate) fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<PageResult<C, F>>>
+    where
+        C: Clone + Hash + Send + Sync + 'static,
+    {
+        self.started = true;
+        if self.finished {
+            return Poll::Ready(None);
+        }
+        #[cfg(feature = "tokio")]
+        let polled = match &mut self.prefetch {
+            Some(prefetch) => prefetch.poll_page(&mut self.core, cx),
+            None => self.poll_in_place(cx),
+        };
+        #[cfg(not(feature = "tokio"))]
+        let polled = self.poll_in_place(cx);
+        if let Poll::Ready(None) = polled {
+            self.finished = true;
+            self.core = None;
+        }
+        polled
+    }
+
+    fn poll_in_place(&mut self, cx: &mut Context<'_>) -> Poll<Option<PageResult<C, F>>>
+    where
+        C: Clone + Hash + Send + Sync + 'static,
+    {
+        match &mut self.core {
+            Some(core) => core.as_mut().poll_page(cx),
+            None => Poll::Ready(None),
+        }
+    }
+}
