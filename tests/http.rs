@@ -9,9 +9,12 @@ mod support;
 
 use std::time::Duration;
 
-use asyncgen::http::{HttpError, paginate_json};
+use asyncgen::http::{HttpError, paginate_json, retry_policy};
+use asyncgen::paginate::{Page, PaginateError, RepeatedCursor, paginate, paginate_offset};
 use asyncgen::prelude::*;
-use support::server::{Fault, Item, LinkStyle, Options, RetryAfter, Server};
+use futures::TryStreamExt;
+use support::server::{CursorPage, Fault, Item, LinkStyle, Options, RetryAfter, Server};
+use url::Url;
 
 fn client() -> reqwest::Client {
     reqwest::Client::new()
@@ -40,8 +43,11 @@ where
     (items, None)
 }
 
+/// All of `paginate_json`'s items, and the HTTP error that ended it, if any.
 async fn json_pages(url: String) -> (Vec<Item>, Option<HttpError>) {
-    drain(paginate_json::<Item>(client(), url)).await
+    let (items, err) = drain(paginate_json::<Item>(client(), url)).await;
+    let err = err.map(|e: PaginateError<HttpError>| e.into_fetch_error().expect("a fetch error"));
+    (items, err)
 }
 
 #[tokio::test]
@@ -125,9 +131,9 @@ async fn missing_or_unreadable_retry_after_backs_off() {
     let hits = server.hits();
     let statuses: Vec<_> = hits.iter().map(|h| h.status).collect();
     assert_eq!(statuses, [429, 503, 200, 200, 200, 200]);
-    // 250 ms, then 500 ms.
-    assert!(hits[1].at - hits[0].at >= Duration::from_millis(250));
-    assert!(hits[2].at - hits[1].at >= Duration::from_millis(500));
+    // 250 ms, then 500 ms, each shortened by up to half by the jitter.
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(125));
+    assert!(hits[2].at - hits[1].at >= Duration::from_millis(250));
 }
 
 #[tokio::test]
@@ -136,9 +142,14 @@ async fn retries_are_bounded() {
     for _ in 0..6 {
         server.fault(2, Fault::TooManyRequests(RetryAfter::Seconds(0)));
     }
-    let (items, err) = json_pages(server.github_url()).await;
+    let (items, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
     assert_eq!(ids(&items), [0, 1, 2]);
     let err = err.expect("an error after the retries");
+    assert_eq!(err.attempts(), 6);
+    assert_eq!(err.page_index(), 1);
+    let resume_at = err.cursor::<Url>().expect("the failed page's URL").clone();
+    assert!(resume_at.as_str().ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3"));
+    let err = err.into_fetch_error().unwrap();
     match &err {
         HttpError::Status {
             url,
@@ -267,4 +278,188 @@ async fn connection_failures_are_transport_errors() {
     let err = err.unwrap();
     assert!(matches!(err, HttpError::Transport { .. }), "{err:?}");
     assert_eq!(err.url(), Some(format!("http://{addr}/items").as_str()));
+}
+
+#[tokio::test]
+async fn resuming_from_the_failed_page_url_completes_the_listing() {
+    let server = Server::with_defaults().await;
+    server.fault(3, Fault::Status(500));
+    let (first, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
+    let resume_at = err.unwrap().into_cursor::<Url>().unwrap();
+    let (rest, err) = json_pages(resume_at.to_string()).await;
+    assert!(err.is_none());
+    let all: Vec<u32> = ids(&first).into_iter().chain(ids(&rest)).collect();
+    assert_eq!(all, (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3, 3, 4]);
+}
+
+#[tokio::test]
+async fn max_items_and_max_pages_stop_requesting() {
+    let server = Server::with_defaults().await;
+    let items: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .max_items(4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), [0, 1, 2, 3]);
+    assert_eq!(server.pages_requested(), [1, 2]);
+
+    let server = Server::with_defaults().await;
+    let pages: Vec<Page<Item, Url>> = paginate_json::<Item>(client(), server.github_url())
+        .max_pages(3)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 9);
+    assert!(pages[2].next.as_ref().unwrap().as_str().ends_with("page=4&per_page=3"));
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn prefetch_overlaps_requests_with_the_consumer() {
+    let server = Server::start(Options {
+        latency: Duration::from_millis(50),
+        ..Options::default()
+    })
+    .await;
+    let mut items = paginate_json::<Item>(client(), server.github_url()).prefetch(2);
+    let first = items.next().await.unwrap().unwrap();
+    assert_eq!(first.id, 0);
+    // While the consumer is busy, the following pages are fetched without being asked.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+    let rest: Vec<Item> = items.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 9);
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn a_repeated_next_link_is_an_error_by_default_and_can_stop() {
+    let options = Options {
+        loop_back: Some((3, 2)),
+        ..Options::default()
+    };
+    let server = Server::start(options.clone()).await;
+    let (items, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
+    assert_eq!(ids(&items), (0..9).collect::<Vec<_>>());
+    let err = err.unwrap();
+    assert!(err.is_repeated_cursor(), "{err}");
+    assert!(err.cursor::<Url>().unwrap().as_str().ends_with("page=2&per_page=3"));
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+
+    let server = Server::start(options).await;
+    let items: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .on_repeated_cursor(RepeatedCursor::Stop)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 9);
+}
+
+#[tokio::test]
+async fn a_custom_retry_policy_built_from_the_default_keeps_retry_after() {
+    let server = Server::with_defaults().await;
+    for _ in 0..3 {
+        server.fault(1, Fault::TooManyRequests(RetryAfter::Seconds(0)));
+    }
+    let (items, err) = drain(
+        paginate_json::<Item>(client(), server.github_url()).retry(retry_policy().max_attempts(2)),
+    )
+    .await;
+    assert!(items.is_empty());
+    let err = err.unwrap();
+    assert_eq!(err.attempts(), 2);
+    assert!(
+        err.to_string()
+            .starts_with("fetching page 0 failed after 2 attempts: HTTP 429 Too Many Requests"),
+        "{err}"
+    );
+    assert_eq!(server.pages_requested(), [1, 1]);
+}
+
+/// A cursor API read with `paginate` and reqwest, the way a user would write it.
+fn cursor_listing(
+    base: String,
+) -> impl Stream<Item = Result<Item, PaginateError<reqwest::Error>>> {
+    let client = client();
+    paginate(None::<String>, move |cursor: Option<String>| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let mut url = Url::parse(&format!("{base}/cursor?limit=4")).unwrap();
+            if let Some(cursor) = &cursor {
+                url.query_pairs_mut().append_pair("cursor", cursor);
+            }
+            let response = client.get(url).send().await?.error_for_status()?;
+            let page: CursorPage = response.json().await?;
+            Ok(Page::new(page.data, page.next_cursor.map(Some)))
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_cursor_json_api_with_paginate() {
+    let server = Server::with_defaults().await;
+    let items: Vec<Item> = cursor_listing(server.url("")).try_collect().await.unwrap();
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+    let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+    assert_eq!(uris[0], "/cursor?limit=4");
+    assert!(uris[1].starts_with("/cursor?limit=4&cursor=c"), "{}", uris[1]);
+}
+
+#[tokio::test]
+async fn a_cursor_api_that_repeats_a_cursor_is_caught() {
+    let server = Server::start(Options {
+        loop_back: Some((3, 2)),
+        ..Options::default()
+    })
+    .await;
+    let (items, err) = drain(cursor_listing(server.url(""))).await;
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert!(err.unwrap().is_repeated_cursor());
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_malformed_cursor_page_is_an_error_item() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::Malformed);
+    let (items, err) = drain(cursor_listing(server.url(""))).await;
+    assert_eq!(items.len(), 4);
+    let err = err.unwrap();
+    assert!(err.fetch_error().unwrap().is_decode(), "{err:?}");
+    assert_eq!(err.page_index(), 1);
+}
+
+#[tokio::test]
+async fn an_offset_api_with_paginate_offset() {
+    let server = Server::start(Options {
+        total: 12,
+        ..Options::default()
+    })
+    .await;
+    let base = server.url("/offset");
+    let client = client();
+    let items: Vec<Item> = paginate_offset(4, move |offset, limit| {
+        let request = client.get(format!("{base}?offset={offset}&limit={limit}"));
+        async move { request.send().await?.error_for_status()?.json::<Vec<Item>>().await }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(ids(&items), (0..12).collect::<Vec<_>>());
+    // 12 items in pages of 4: the fourth, empty page is what ends the listing.
+    let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/offset?offset=0&limit=4",
+            "/offset?offset=4&limit=4",
+            "/offset?offset=8&limit=4",
+            "/offset?offset=12&limit=4"
+        ]
+    );
 }

@@ -21,7 +21,7 @@ use crate::link::LinkError;
 /// let mut users = paginate_json::<String>(reqwest::Client::new(), "http://127.0.0.1:1/users");
 /// match users.next().await {
 ///     Some(Err(err)) => {
-///         assert!(matches!(err, HttpError::Transport { .. }), "{err}");
+///         assert!(matches!(err.fetch_error(), Some(HttpError::Transport { .. })), "{err}");
 ///         assert!(err.to_string().contains("http://127.0.0.1:1/users"));
 ///     }
 ///     other => panic!("expected an error, got {other:?}"),
@@ -39,14 +39,16 @@ pub enum HttpError {
         /// What reqwest reported.
         source: reqwest::Error,
     },
-    /// The server answered with a status other than 2xx; for `429` and `503`, after the
-    /// retries it asked for were spent (or it asked for too long a wait).
+    /// The server answered with a status other than 2xx (redirects are followed before
+    /// this). [`paginate_json`](super::paginate_json) retries `429` and `503` before
+    /// yielding one, as [`retry_policy`](super::retry_policy) says.
     Status {
         /// The URL requested.
         url: Url,
         /// The status of the last answer.
         status: StatusCode,
-        /// The wait the last answer's `Retry-After` header asked for, if it had one.
+        /// The wait the answer's `Retry-After` header asked for, if it had a readable one
+        /// (an HTTP-date is counted from when the answer arrived).
         retry_after: Option<Duration>,
     },
     /// The body was not a JSON array of the expected items.
@@ -96,6 +98,51 @@ impl HttpError {
             | HttpError::Body { url, .. }
             | HttpError::Link { url, .. } => Some(url.as_str()),
             HttpError::BadUrl { url, .. } => url.as_deref(),
+        }
+    }
+
+    /// Whether asking again may help: `429 Too Many Requests` and `503 Service
+    /// Unavailable`. The default [`retry_policy`](super::retry_policy) retries these.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::http::HttpError;
+    ///
+    /// let status = |code| HttpError::Status {
+    ///     url: url::Url::parse("https://api.example.com/items").unwrap(),
+    ///     status: reqwest::StatusCode::from_u16(code).unwrap(),
+    ///     retry_after: None,
+    /// };
+    /// assert!(status(429).is_retryable() && status(503).is_retryable());
+    /// assert!(!status(404).is_retryable() && !status(500).is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.status(),
+            Some(StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+        )
+    }
+
+    /// The wait the server asked for with `Retry-After`, for [`HttpError::Status`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use asyncgen::http::HttpError;
+    ///
+    /// let err = HttpError::Status {
+    ///     url: url::Url::parse("https://api.example.com/items").unwrap(),
+    ///     status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+    ///     retry_after: Some(Duration::from_secs(2)),
+    /// };
+    /// assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
+    /// ```
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            HttpError::Status { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 

@@ -1,63 +1,43 @@
-//! One page of a `Link`-paginated JSON API, with the waits `429` and `503` ask for.
+//! One page of a `Link`-paginated JSON API.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
+use reqwest::Client;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LINK};
-use reqwest::{Client, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::HttpError;
 use super::retry_after::retry_after;
 use crate::link::{self, LinkError};
+use crate::paginate::Page;
 
-/// Retries of one URL after `429 Too Many Requests` or `503 Service Unavailable`.
-pub(crate) const MAX_RETRIES: u32 = 5;
-/// The longest `Retry-After` that is waited out; a longer one ends the stream with the
-/// status error, so a caller is never stuck for an hour behind a quiet stream.
-pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
-/// The first wait when a `429`/`503` has no readable `Retry-After`; doubled each time.
-pub(crate) const DEFAULT_BACKOFF: Duration = Duration::from_millis(250);
-
-/// Fetches `url` and reads its body as a JSON array of `T` and its `Link` header's
-/// `rel="next"` target.
+/// Fetches `url` once and reads its body as a JSON array of `T` and its `Link` header's
+/// `rel="next"` target. Waiting and retrying is the paginator's [`RetryPolicy`]'s job;
+/// a non-2xx answer carries its `Retry-After` for it.
+///
+/// [`RetryPolicy`]: crate::paginate::RetryPolicy
 pub(crate) async fn fetch_page<T: DeserializeOwned>(
-    client: &Client,
+    client: Client,
     url: Url,
-) -> Result<(Vec<T>, Option<Url>), HttpError> {
-    let mut retries = 0;
-    let response = loop {
-        let response = client
-            .get(url.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .send()
-            .await
-            .map_err(|source| HttpError::Transport {
-                url: url.clone(),
-                source,
-            })?;
-        let status = response.status();
-        if status.is_success() {
-            break response;
-        }
-        let asked = retry_after(response.headers(), SystemTime::now());
-        let retryable = matches!(
+) -> Result<Page<T, Url>, HttpError> {
+    let response = client
+        .get(url.clone())
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .send()
+        .await
+        .map_err(|source| HttpError::Transport {
+            url: url.clone(),
+            source,
+        })?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(HttpError::Status {
+            retry_after: retry_after(response.headers(), SystemTime::now()),
+            url,
             status,
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-        );
-        if !retryable || retries == MAX_RETRIES || asked.is_some_and(|wait| wait > MAX_WAIT) {
-            return Err(HttpError::Status {
-                url,
-                status,
-                retry_after: asked.filter(|_| retryable),
-            });
-        }
-        let wait = asked.unwrap_or(DEFAULT_BACKOFF * 2u32.pow(retries));
-        retries += 1;
-        // The connection goes back to the pool before the wait, not after.
-        drop(response);
-        tokio::time::sleep(wait).await;
-    };
+        });
+    }
 
     // Relative links resolve against where the page really came from, after redirects.
     let page_url = response.url().clone();
@@ -73,7 +53,7 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
         url: page_url,
         source,
     })?;
-    Ok((items, next))
+    Ok(Page::new(items, next))
 }
 
 /// The `rel="next"` target of all `Link` header fields (a response may send several;
