@@ -17,10 +17,13 @@ pub mod time;
 pub use paginate::RetryPolicy;
 pub use paginate::link;
 pub use paginate::{
-    FetchPage, Page, Pages, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
+    FetchNumberedPage, FetchPage, NumberedPage, NumberedPaginator, Page, Pages, PaginateError,
+    Paginator, RepeatedCursor, paginate, paginate_offset, paginate_pages,
 };
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+#[cfg(feature = "time")]
+pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
 #[cfg(feature = "macros")]
 pub use asyncgen_macros::{async_gen, comp, try_async_gen};
@@ -54,7 +57,8 @@ pub mod prelude {
     #[cfg(feature = "time")]
     pub use crate::paginate::RetryPolicy;
     pub use crate::paginate::{
-        Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
+        NumberedPage, Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
+        paginate_pages,
     };
     #[cfg(feature = "macros")]
     pub use asyncgen_macros::{async_gen, comp, try_async_gen};

@@ -1,7 +1,9 @@
 //! Paginated APIs as streams.
 //!
 //! [`paginate`] follows cursors (tokens, URLs, ids) from page to page and yields the
-//! items; [`paginate_offset`] does the same for offset/limit APIs. The resulting
+//! items; [`paginate_offset`] does the same for offset/limit APIs and
+//! [`paginate_pages`] for page-numbered ones (fetching several pages at once when the
+//! total is known). The resulting
 //! [`Paginator`] is a `Stream` with builder methods for limits
 //! ([`max_items`](Paginator::max_items), [`max_pages`](Paginator::max_pages)), retries
 //! ([`retry`](Paginator::retry) with a [`RetryPolicy`]), prefetching
@@ -81,6 +83,7 @@ mod core;
 mod error;
 mod fetch;
 pub mod link;
+mod numbered;
 mod offset;
 mod page;
 mod pages;
@@ -94,6 +97,7 @@ mod source;
 
 pub use error::PaginateError;
 pub use fetch::FetchPage;
+pub use numbered::{FetchNumberedPage, NumberedPage, NumberedPaginator, paginate_pages};
 pub use offset::{OffsetFetch, OffsetPageFuture, paginate_offset};
 pub use page::Page;
 pub use pages::Pages;

@@ -1,0 +1,1041 @@
+//! Pagination: cursor, offset and page-number listings over in-memory "APIs".
+
+use std::error::Error as _;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asyncgen::paginate::{
+    NumberedPage, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate, paginate_offset,
+    paginate_pages,
+};
+use futures::stream::FusedStream;
+use futures::{StreamExt, TryStreamExt};
+use tokio::time::{Instant, sleep};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Pages of the numbers `0..total`, `per_page` at a time; the cursor is the next number.
+fn numbers(
+    total: u32,
+    per_page: u32,
+) -> impl FnMut(u32) -> std::future::Ready<Result<Page<u32, u32>, String>> {
+    move |start| {
+        let end = (start + per_page).min(total);
+        std::future::ready(Ok(Page::new(
+            (start..end).collect(),
+            (end < total).then_some(end),
+        )))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ApiError {
+    status: u16,
+    retry_after: Option<Duration>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.status)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+fn status(status: u16) -> ApiError {
+    ApiError {
+        status,
+        retry_after: None,
+    }
+}
+
+// ---------------------------------------------------------------- basics
+
+#[tokio::test]
+async fn items_come_out_in_order_across_pages() {
+    let items: Vec<u32> = paginate(0, numbers(23, 5)).try_collect().await.unwrap();
+    assert_eq!(items, (0..23).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn string_cursors_are_followed_until_next_is_none() {
+    let visited = Mutex::new(Vec::new());
+    let items: Vec<&str> = paginate("start".to_string(), |cursor: String| {
+        visited.lock().unwrap().push(cursor.clone());
+        async move {
+            Ok::<_, ()>(match cursor.as_str() {
+                "start" => Page::new(vec!["a", "b"], Some("p2".to_string())),
+                "p2" => Page::new(vec!["c"], Some("p3".to_string())),
+                _ => Page::new(vec!["d"], None),
+            })
+        }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, ["a", "b", "c", "d"]);
+    assert_eq!(*visited.lock().unwrap(), ["start", "p2", "p3"]);
+}
+
+#[tokio::test]
+async fn an_empty_page_with_a_next_cursor_is_not_the_end() {
+    let items: Vec<u32> = paginate(0u32, |n| async move {
+        let items = if n % 2 == 0 { Vec::new() } else { vec![n] };
+        Ok::<_, ()>(Page::new(items, (n < 6).then_some(n + 1)))
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [1, 3, 5]);
+}
+
+#[tokio::test]
+async fn an_empty_last_page_ends_the_stream() {
+    let mut items = paginate(0u32, |_| async {
+        Ok::<_, ()>(Page::<u32, u32>::new(Vec::new(), None))
+    });
+    assert!(!items.is_terminated());
+    assert!(items.next().await.is_none());
+    assert!(items.is_terminated());
+    assert!(items.next().await.is_none());
+}
+
+#[tokio::test]
+async fn nothing_is_fetched_before_the_first_poll() {
+    let calls = AtomicUsize::new(0);
+    let items = paginate(0u32, |n| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        async move { Ok::<_, ()>(Page::new(vec![n], None)) }
+    });
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert_eq!(items.try_collect::<Vec<_>>().await.unwrap(), [0]);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn pages_yields_whole_pages_with_their_next_cursor() {
+    let pages: Vec<Page<u32, u32>> = paginate(0, numbers(5, 2))
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages,
+        [
+            Page::new(vec![0, 1], Some(2)),
+            Page::new(vec![2, 3], Some(4)),
+            Page::new(vec![4], None)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_stream_is_fused_after_an_error() {
+    let calls = AtomicUsize::new(0);
+    let mut items = paginate(0u32, |_| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        async { Err::<Page<u32, u32>, _>(status(500)) }
+    });
+    assert!(items.next().await.unwrap().is_err());
+    assert_eq!(items.next().await.map(|r| r.is_ok()), None);
+    assert_eq!(items.next().await.map(|r| r.is_ok()), None);
+    assert!(items.is_terminated());
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+// ---------------------------------------------------------------- limits
+
+#[tokio::test]
+async fn max_items_cuts_the_last_page_and_fetches_no_further() {
+    let calls = AtomicUsize::new(0);
+    let mut fetch = numbers(100, 10);
+    let items: Vec<u32> = paginate(0, |c| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        fetch(c)
+    })
+    .max_items(25)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, (0..25).collect::<Vec<_>>());
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn max_items_on_a_page_boundary_fetches_no_extra_page() {
+    let calls = AtomicUsize::new(0);
+    let mut fetch = numbers(100, 10);
+    let items: Vec<u32> = paginate(0, |c| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        fetch(c)
+    })
+    .max_items(20)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items.len(), 20);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn zero_limits_fetch_nothing() {
+    let calls = AtomicUsize::new(0);
+    let fetch = |c| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        numbers(10, 2)(c)
+    };
+    assert_eq!(paginate(0, fetch).max_items(0).count().await, 0);
+    assert_eq!(paginate(0, fetch).max_pages(0).count().await, 0);
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn max_pages_counts_pages_not_items() {
+    let items: Vec<u32> = paginate(0, numbers(100, 3))
+        .max_pages(2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, [0, 1, 2, 3, 4, 5]);
+}
+
+#[tokio::test]
+async fn limits_larger_than_the_listing_change_nothing() {
+    let items: Vec<u32> = paginate(0, numbers(7, 3))
+        .max_pages(50)
+        .max_items(1000)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, (0..7).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn limits_apply_to_the_page_stream() {
+    let pages: Vec<Page<u32, u32>> = paginate(0, numbers(100, 10))
+        .pages()
+        .max_items(15)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages,
+        [
+            Page::new((0..10).collect(), Some(10)),
+            Page::new((10..15).collect(), Some(20))
+        ]
+    );
+    let pages = paginate(0, numbers(100, 10))
+        .pages()
+        .max_pages(4)
+        .count()
+        .await;
+    assert_eq!(pages, 4);
+}
+
+#[test]
+#[should_panic(expected = "before the stream is first polled")]
+fn configuring_after_the_first_poll_panics() {
+    let mut items = paginate(0, numbers(10, 2));
+    futures::executor::block_on(items.next());
+    let _ = items.max_items(3);
+}
+
+// ---------------------------------------------------------------- repeated cursors
+
+/// A listing whose page `n` has next cursor `next(n)`, one item `n` per page.
+fn chain(
+    next: fn(u32) -> Option<u32>,
+) -> impl FnMut(u32) -> std::future::Ready<Result<Page<u32, u32>, ApiError>> {
+    move |n| std::future::ready(Ok(Page::new(vec![n], next(n))))
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_is_an_error_by_default_after_the_data() {
+    // 0 -> 1 -> 2 -> 1: the third page points back.
+    let items: Vec<Result<u32, PaginateError<ApiError>>> =
+        paginate(0, chain(|n| Some(if n == 2 { 1 } else { n + 1 })))
+            .collect()
+            .await;
+    assert_eq!(items.len(), 4);
+    assert_eq!(
+        items[..3]
+            .iter()
+            .map(|r| *r.as_ref().unwrap())
+            .collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    let error = items[3].as_ref().unwrap_err();
+    assert!(error.is_repeated_cursor());
+    assert_eq!(error.page_index(), 3);
+    assert_eq!(error.cursor::<u32>(), Some(&1));
+    assert_eq!(error.fetch_error(), None);
+    assert_eq!(
+        error.to_string(),
+        "page 3 would repeat a cursor already fetched in this run"
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_pointing_to_itself_is_caught() {
+    let items: Vec<_> = paginate(5, chain(Some)).collect().await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().ok(), Some(&5));
+    assert!(items[1].as_ref().unwrap_err().is_repeated_cursor());
+}
+
+#[tokio::test]
+async fn a_cycle_back_to_the_first_cursor_is_caught() {
+    let items: Vec<_> = paginate(0, chain(|n| Some((n + 1) % 4))).collect().await;
+    assert_eq!(items.len(), 5);
+    assert_eq!(items[4].as_ref().unwrap_err().cursor::<u32>(), Some(&0));
+}
+
+#[tokio::test]
+async fn stop_ends_quietly_without_fetching_the_repeated_cursor() {
+    let calls = AtomicUsize::new(0);
+    let mut fetch = chain(|n| Some(if n == 2 { 1 } else { n + 1 }));
+    let items: Vec<u32> = paginate(0, |c| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        fetch(c)
+    })
+    .on_repeated_cursor(RepeatedCursor::Stop)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [0, 1, 2]);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn continue_fetches_repeated_cursors_again() {
+    let items: Vec<u32> = paginate(0, chain(|n| Some(if n == 2 { 1 } else { n + 1 })))
+        .on_repeated_cursor(RepeatedCursor::Continue)
+        .max_pages(7)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, [0, 1, 2, 1, 2, 1, 2]);
+}
+
+#[tokio::test]
+async fn a_repeat_beyond_the_limits_is_never_reported() {
+    // The second page points back to the first, but max_pages stops before it matters.
+    let items: Vec<u32> = paginate(0, chain(|n| Some(if n == 1 { 0 } else { n + 1 })))
+        .max_pages(2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, [0, 1]);
+}
+
+#[tokio::test]
+async fn the_default_is_error_and_the_mode_can_be_set_back() {
+    assert_eq!(RepeatedCursor::default(), RepeatedCursor::Error);
+    let items: Vec<_> = paginate(0, chain(Some))
+        .on_repeated_cursor(RepeatedCursor::Stop)
+        .on_repeated_cursor(RepeatedCursor::Error)
+        .collect()
+        .await;
+    assert!(items[1].as_ref().unwrap_err().is_repeated_cursor());
+}
+
+// ---------------------------------------------------------------- errors and resume
+
+#[tokio::test]
+async fn a_fetch_error_names_the_page_and_its_cursor() {
+    let items: Vec<Result<u32, PaginateError<ApiError>>> = paginate(0u32, |n| async move {
+        if n == 4 {
+            Err(status(502))
+        } else {
+            Ok(Page::new(vec![n, n + 1], Some(n + 2)))
+        }
+    })
+    .collect()
+    .await;
+    assert_eq!(items.len(), 5);
+    let error = items[4].as_ref().unwrap_err();
+    assert_eq!(error.page_index(), 2);
+    assert_eq!(error.cursor::<u32>(), Some(&4));
+    assert_eq!(error.cursor::<String>(), None);
+    assert_eq!(error.attempts(), 1);
+    assert!(!error.is_repeated_cursor());
+    assert_eq!(error.fetch_error(), Some(&status(502)));
+    assert_eq!(error.to_string(), "fetching page 2 failed: HTTP 502");
+    let source = error.source().expect("the fetch error is the source");
+    assert_eq!(source.to_string(), "HTTP 502");
+    assert!(format!("{error:?}").contains("page_index: 2"));
+}
+
+#[tokio::test]
+async fn paginate_error_works_with_boxed_errors() {
+    async fn run() -> Result<Vec<u32>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(
+            paginate(0u32, |_| async { Err::<Page<u32, u32>, _>(status(404)) })
+                .try_collect()
+                .await?,
+        )
+    }
+    assert_eq!(
+        run().await.unwrap_err().to_string(),
+        "fetching page 0 failed: HTTP 404"
+    );
+}
+
+#[tokio::test]
+async fn resuming_from_the_failed_cursor_loses_and_repeats_nothing() {
+    let down = Arc::new(AtomicBool::new(true));
+    let fetch = {
+        let down = down.clone();
+        move |start: u32| {
+            let failing = start == 6 && down.load(Ordering::SeqCst);
+            async move {
+                if failing {
+                    return Err(status(503));
+                }
+                let end = (start + 3).min(11);
+                Ok(Page::new(
+                    (start..end).collect::<Vec<u32>>(),
+                    (end < 11).then_some(end),
+                ))
+            }
+        }
+    };
+    let mut seen = Vec::new();
+    let mut first_run = paginate(0, fetch.clone());
+    let mut failure = None;
+    while let Some(item) = first_run.next().await {
+        match item {
+            Ok(n) => seen.push(n),
+            Err(error) => failure = Some(error),
+        }
+    }
+    let failure = failure.expect("page 2 fails");
+    assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
+    down.store(false, Ordering::SeqCst);
+    let resume_at = failure
+        .into_cursor::<u32>()
+        .unwrap_or_else(|_| panic!("u32 cursor"));
+    let rest: Vec<u32> = paginate(resume_at, fetch).try_collect().await.unwrap();
+    seen.extend(rest);
+    assert_eq!(seen, (0..11).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn into_cursor_with_the_wrong_type_gives_the_error_back() {
+    let mut items = paginate(9u64, |_| async { Err::<Page<u8, u64>, _>(status(500)) });
+    let error = items.next().await.unwrap().unwrap_err();
+    let error = error.into_cursor::<u32>().unwrap_err();
+    assert_eq!(error.into_cursor::<u64>().ok(), Some(9));
+}
+
+// ---------------------------------------------------------------- retries
+
+/// Records the instant (since `start`) and cursor of every fetch.
+#[derive(Clone, Default)]
+struct CallLog(Arc<Mutex<Vec<(Duration, u32)>>>);
+
+impl CallLog {
+    fn record(&self, start: Instant, cursor: u32) {
+        self.0.lock().unwrap().push((start.elapsed(), cursor));
+    }
+    fn instants(&self) -> Vec<u64> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(t, _)| t.as_millis() as u64)
+            .collect()
+    }
+    fn cursors(&self) -> Vec<u32> {
+        self.0.lock().unwrap().iter().map(|(_, c)| *c).collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn backoff_instants_are_exact_without_jitter() {
+    let start = Instant::now();
+    let log = CallLog::default();
+    let items: Vec<_> = paginate(0u32, |c| {
+        log.record(start, c);
+        async { Err::<Page<u32, u32>, _>(status(500)) }
+    })
+    .retry(
+        RetryPolicy::exponential(ms(100))
+            .max_attempts(4)
+            .jitter(0.0),
+    )
+    .collect()
+    .await;
+    assert_eq!(log.instants(), [0, 100, 300, 700]);
+    assert_eq!(start.elapsed(), ms(700));
+    let error = items[0].as_ref().unwrap_err();
+    assert_eq!(error.attempts(), 4);
+    assert_eq!(
+        error.to_string(),
+        "fetching page 0 failed after 4 attempts: HTTP 500"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_delay_caps_the_backoff_and_multiplier_sets_its_growth() {
+    let start = Instant::now();
+    let log = CallLog::default();
+    let _ = paginate(0u32, |c| {
+        log.record(start, c);
+        async { Err::<Page<u32, u32>, _>(status(500)) }
+    })
+    .retry(
+        RetryPolicy::exponential(ms(100))
+            .multiplier(3.0)
+            .max_delay(ms(500))
+            .max_attempts(5)
+            .jitter(0.0),
+    )
+    .collect::<Vec<_>>()
+    .await;
+    // Delays 100, 300, 500 (900 capped), 500 (2700 capped).
+    assert_eq!(log.instants(), [0, 100, 400, 900, 1400]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_page_is_fetched_again_with_the_same_cursor() {
+    let start = Instant::now();
+    let log = CallLog::default();
+    let failures_left = AtomicUsize::new(2);
+    let items: Vec<u32> = paginate(0u32, |c| {
+        log.record(start, c);
+        let fail = c == 4 && failures_left.fetch_sub(1, Ordering::SeqCst) > 0;
+        let page = numbers(10, 2)(c);
+        async move {
+            if fail {
+                Err(status(503))
+            } else {
+                page.await.map_err(|_| status(0))
+            }
+        }
+    })
+    .retry(RetryPolicy::exponential(ms(10)).jitter(0.0))
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, (0..10).collect::<Vec<_>>());
+    assert_eq!(log.cursors(), [0, 2, 4, 4, 4, 6, 8]);
+    assert_eq!(log.instants(), [0, 0, 0, 10, 30, 30, 30]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_is_not_a_repeated_cursor() {
+    let failed = AtomicBool::new(false);
+    let items: Vec<u32> = paginate(0u32, |c| {
+        let fail = c == 1 && !failed.swap(true, Ordering::SeqCst);
+        async move {
+            if fail {
+                Err(status(500))
+            } else {
+                Ok(Page::new(vec![c], (c < 2).then_some(c + 1)))
+            }
+        }
+    })
+    .retry(RetryPolicy::exponential(ms(1)))
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [0, 1, 2]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_if_rejects_errors_not_worth_retrying() {
+    let calls = AtomicUsize::new(0);
+    let items: Vec<_> = paginate(0u32, |_| {
+        let call = calls.fetch_add(1, Ordering::SeqCst);
+        async move { Err::<Page<u32, u32>, _>(status(if call == 0 { 500 } else { 404 })) }
+    })
+    .retry(
+        RetryPolicy::exponential(ms(10))
+            .max_attempts(10)
+            .retry_if(|e: &ApiError| e.status >= 500),
+    )
+    .collect()
+    .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let error = items[0].as_ref().unwrap_err();
+    assert_eq!(
+        (error.attempts(), error.fetch_error().unwrap().status),
+        (2, 404)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_requested_delay_is_waited_exactly() {
+    let start = Instant::now();
+    let log = CallLog::default();
+    let items: Vec<u32> = paginate(0u32, |c| {
+        log.record(start, c);
+        let call = log.0.lock().unwrap().len();
+        async move {
+            match call {
+                1 => Err(ApiError {
+                    status: 429,
+                    retry_after: Some(Duration::from_secs(7)),
+                }),
+                2 => Err(status(500)),
+                _ => Ok(Page::new(vec![c], None)),
+            }
+        }
+    })
+    .retry(
+        RetryPolicy::exponential(ms(100))
+            .max_attempts(3)
+            .jitter_seed(1)
+            .delay_from(|e: &ApiError| e.retry_after),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [0]);
+    let instants = log.instants();
+    assert_eq!(instants[..2], [0, 7000]);
+    // The backoff after the second failure is 200 ms, jittered into (100, 200].
+    assert!(instants[2] > 7100 && instants[2] <= 7200, "{instants:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_delay_beyond_max_delay_gives_up_at_once() {
+    let start = Instant::now();
+    let calls = AtomicUsize::new(0);
+    let items: Vec<_> = paginate(0u32, |_| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        async {
+            Err::<Page<u32, u32>, _>(ApiError {
+                status: 503,
+                retry_after: Some(Duration::from_secs(3600)),
+            })
+        }
+    })
+    .retry(
+        RetryPolicy::exponential(ms(100))
+            .max_delay(Duration::from_secs(60))
+            .delay_from(|e: &ApiError| e.retry_after),
+    )
+    .collect()
+    .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(
+        items[0].as_ref().unwrap_err().fetch_error().unwrap().status,
+        503
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn seeded_jitter_is_reproducible_and_within_bounds() {
+    async fn instants(seed: u64, jitter: f64) -> Vec<u64> {
+        let start = Instant::now();
+        let log = CallLog::default();
+        let _ = paginate(0u32, |c| {
+            log.record(start, c);
+            async { Err::<Page<u32, u32>, _>(status(500)) }
+        })
+        .retry(
+            RetryPolicy::exponential(ms(1000))
+                .max_attempts(6)
+                .jitter(jitter)
+                .jitter_seed(seed),
+        )
+        .collect::<Vec<_>>()
+        .await;
+        log.instants()
+    }
+    let first = instants(42, 1.0).await;
+    assert_eq!(first, instants(42, 1.0).await);
+    assert_ne!(first, instants(43, 1.0).await);
+    let half = instants(42, 0.5).await;
+    for (k, pair) in half.windows(2).enumerate() {
+        let full = 1000u64 << k;
+        let waited = pair[1] - pair[0];
+        assert!(
+            waited >= full / 2 && waited <= full,
+            "retry {k}: waited {waited} ms of {full}"
+        );
+    }
+}
+
+#[test]
+#[should_panic(expected = "at least 1 attempt")]
+fn zero_attempts_panics() {
+    let _ = RetryPolicy::<()>::exponential(ms(1)).max_attempts(0);
+}
+
+#[test]
+#[should_panic(expected = "within 0.0..=1.0")]
+fn jitter_out_of_range_panics() {
+    let _ = RetryPolicy::<()>::exponential(ms(1)).jitter(1.5);
+}
+
+#[test]
+#[should_panic(expected = "finite and at least 1")]
+fn shrinking_multiplier_panics() {
+    let _ = RetryPolicy::<()>::exponential(ms(1)).multiplier(0.5);
+}
+
+// ---------------------------------------------------------------- prefetch
+
+/// 15 pages of one item, each taking 30 ms to fetch, consumed by a loop that spends
+/// 30 ms awaiting its own work per item; returns the instant of each item and the end.
+async fn overlap_run(prefetch: usize) -> (Vec<u64>, u64) {
+    let start = Instant::now();
+    let mut items = paginate(0u32, |n| async move {
+        sleep(ms(30)).await;
+        Ok::<_, ()>(Page::new(vec![n], (n < 14).then_some(n + 1)))
+    })
+    .prefetch(prefetch);
+    let mut arrivals = Vec::new();
+    let mut expected = 0;
+    while let Some(item) = items.next().await {
+        assert_eq!(item.unwrap(), expected);
+        expected += 1;
+        arrivals.push(start.elapsed().as_millis() as u64);
+        sleep(ms(30)).await;
+    }
+    (arrivals, start.elapsed().as_millis() as u64)
+}
+
+#[tokio::test(start_paused = true)]
+async fn prefetch_overlaps_fetching_with_the_consumers_own_awaits() {
+    let (sequential, sequential_end) = overlap_run(0).await;
+    assert_eq!(sequential, (0..15).map(|k| 30 + 60 * k).collect::<Vec<_>>());
+    assert_eq!(sequential_end, 900);
+
+    let (overlapped, overlapped_end) = overlap_run(1).await;
+    assert_eq!(overlapped, (0..15).map(|k| 30 + 30 * k).collect::<Vec<_>>());
+    assert_eq!(overlapped_end, 480);
+}
+
+#[tokio::test(start_paused = true)]
+async fn prefetch_fetches_at_most_n_pages_ahead() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let mut items = paginate(0u32, move |n| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async move { Ok::<_, ()>(Page::new(vec![n], Some(n + 1))) }
+    })
+    .prefetch(2);
+    assert_eq!(items.next().await.unwrap().unwrap(), 0);
+    sleep(Duration::from_secs(10)).await;
+    // The page being consumed plus two ahead.
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(items.next().await.unwrap().unwrap(), 1);
+    sleep(Duration::from_secs(10)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_prefetching_stream_aborts_the_fetch_in_flight() {
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicBool::new(false));
+    let completed = Arc::new(AtomicUsize::new(0));
+    let (dropped_in, completed_in) = (dropped.clone(), completed.clone());
+    let mut items = paginate(0u32, move |n| {
+        let guard = SetOnDrop(dropped_in.clone());
+        let completed = completed_in.clone();
+        async move {
+            let _guard = guard;
+            sleep(ms(if n == 0 { 1 } else { 1000 })).await;
+            completed.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ()>(Page::new(vec![n], Some(n + 1)))
+        }
+    })
+    .prefetch(1);
+    assert_eq!(items.next().await.unwrap().unwrap(), 0);
+    sleep(ms(10)).await; // page 1 is now in flight
+    dropped.store(false, Ordering::SeqCst);
+    drop(items);
+    tokio::task::yield_now().await;
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the in-flight fetch was dropped"
+    );
+    sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        completed.load(Ordering::SeqCst),
+        1,
+        "page 1 never completed"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn prefetch_keeps_order_limits_and_errors() {
+    let items: Vec<Result<u32, PaginateError<ApiError>>> = paginate(0u32, |n| async move {
+        // Later pages are faster: order must still hold.
+        sleep(ms(u64::from(50 - n * 5))).await;
+        if n == 6 {
+            Err(status(500))
+        } else {
+            Ok(Page::new(vec![n * 2, n * 2 + 1], Some(n + 1)))
+        }
+    })
+    .prefetch(3)
+    .collect()
+    .await;
+    let (ok, err): (Vec<_>, Vec<_>) = items.into_iter().partition(Result::is_ok);
+    assert_eq!(
+        ok.into_iter().map(Result::unwrap).collect::<Vec<_>>(),
+        (0..12).collect::<Vec<_>>()
+    );
+    assert_eq!(err.len(), 1);
+    assert_eq!(err[0].as_ref().unwrap_err().page_index(), 6);
+
+    let limited: Vec<u32> = paginate(0, numbers(100, 4))
+        .prefetch(2)
+        .max_items(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(limited, (0..10).collect::<Vec<_>>());
+    let pages = paginate(0, numbers(100, 4))
+        .pages()
+        .prefetch(2)
+        .max_pages(3)
+        .count()
+        .await;
+    assert_eq!(pages, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn prefetch_zero_fetches_on_demand() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let mut items = paginate(0u32, move |n| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async move { Ok::<_, ()>(Page::new(vec![n], Some(n + 1))) }
+    })
+    .prefetch(0);
+    items.next().await;
+    sleep(Duration::from_secs(1)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+#[should_panic(expected = "inside a tokio runtime")]
+fn prefetch_outside_a_runtime_panics_clearly() {
+    let mut items = paginate(0, numbers(10, 2)).prefetch(1);
+    futures::executor::block_on(items.next());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_prefetching_paginator_is_send_and_runs_on_another_task() {
+    fn assert_send<T: Send>(value: T) -> T {
+        value
+    }
+    let items = assert_send(paginate(0, numbers(9, 2)).prefetch(1));
+    let collected = tokio::spawn(items.try_collect::<Vec<u32>>())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(collected, (0..9).collect::<Vec<_>>());
+}
+
+// ---------------------------------------------------------------- offset/limit
+
+#[tokio::test]
+async fn offset_pages_end_at_the_first_short_page() {
+    let table: Vec<u32> = (0..25).collect();
+    let calls = Mutex::new(Vec::new());
+    let rows: Vec<u32> = paginate_offset(10, |offset, limit| {
+        calls.lock().unwrap().push((offset, limit));
+        let rows: Vec<u32> = table.iter().skip(offset).take(limit).copied().collect();
+        async move { Ok::<_, ()>(rows) }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(rows, table);
+    assert_eq!(*calls.lock().unwrap(), [(0, 10), (10, 10), (20, 10)]);
+}
+
+#[tokio::test]
+async fn offset_pages_end_at_an_empty_page_when_the_size_divides_the_total() {
+    let calls = Mutex::new(Vec::new());
+    let rows: Vec<usize> = paginate_offset(5, |offset, limit| {
+        calls.lock().unwrap().push(offset);
+        let rows: Vec<usize> = (offset..(offset + limit).min(10)).collect();
+        async move { Ok::<_, ()>(rows) }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(rows, (0..10).collect::<Vec<_>>());
+    assert_eq!(*calls.lock().unwrap(), [0, 5, 10]);
+}
+
+#[tokio::test]
+async fn offset_errors_carry_the_offset_and_limits_apply() {
+    let items: Vec<_> = paginate_offset(3, |offset, _| async move {
+        if offset == 6 {
+            Err(status(500))
+        } else {
+            Ok(vec![offset; 3])
+        }
+    })
+    .collect()
+    .await;
+    let error = items.last().unwrap().as_ref().unwrap_err();
+    assert_eq!((error.page_index(), error.cursor::<usize>()), (2, Some(&6)));
+
+    let limited: Vec<usize> = paginate_offset(3, |offset, limit| async move {
+        Ok::<_, ()>((offset..offset + limit).collect())
+    })
+    .max_items(7)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(limited, (0..7).collect::<Vec<_>>());
+}
+
+#[test]
+#[should_panic(expected = "page_size must be at least 1")]
+fn offset_page_size_zero_panics() {
+    let _ = paginate_offset(0, |_, _| async { Ok::<Vec<u8>, ()>(Vec::new()) });
+}
+
+// ---------------------------------------------------------------- page numbers
+
+#[tokio::test(start_paused = true)]
+async fn numbered_pages_run_concurrently_once_the_total_is_known_and_stay_in_order() {
+    let start = Instant::now();
+    let in_flight = AtomicUsize::new(0);
+    let peak = AtomicUsize::new(0);
+    let log = CallLog::default();
+    let items: Vec<usize> = paginate_pages(|page| {
+        log.record(start, page as u32);
+        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        peak.fetch_max(now, Ordering::SeqCst);
+        let in_flight = &in_flight;
+        async move {
+            // Later pages answer faster.
+            sleep(ms(100 - page as u64 * 10)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, ()>(NumberedPage::new(vec![page * 10, page * 10 + 1], Some(7)))
+        }
+    })
+    .concurrency(3)
+    .try_collect()
+    .await
+    .unwrap();
+    let expected: Vec<usize> = (1..=7).flat_map(|p| [p * 10, p * 10 + 1]).collect();
+    assert_eq!(items, expected);
+    assert_eq!(peak.load(Ordering::SeqCst), 3);
+    assert_eq!(log.cursors(), [1, 2, 3, 4, 5, 6, 7]);
+    // Page 1 alone (90 ms); 2, 3, 4 start together and page 2, the slowest, is
+    // delivered at 170 ms, which frees the window for 5, 6 and 7 (done by 220 ms).
+    assert_eq!(log.instants(), [0, 90, 90, 90, 170, 170, 170]);
+    assert_eq!(start.elapsed(), ms(220));
+}
+
+#[tokio::test]
+async fn numbered_pages_of_unknown_total_end_at_an_empty_page() {
+    let calls = AtomicUsize::new(0);
+    let items: Vec<usize> = paginate_pages(|page| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        async move {
+            Ok::<_, ()>(NumberedPage::new(
+                if page < 4 { vec![page] } else { Vec::new() },
+                None,
+            ))
+        }
+    })
+    .concurrency(8)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [1, 2, 3]);
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn numbered_pages_honour_start_limits_and_errors() {
+    let zero_based: Vec<usize> =
+        paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], Some(4))) })
+            .start_at(0)
+            .try_collect()
+            .await
+            .unwrap();
+    assert_eq!(zero_based, [0, 1, 2, 3]);
+
+    let calls = AtomicUsize::new(0);
+    let limited: Vec<usize> = paginate_pages(|p| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        async move { Ok::<_, ()>(NumberedPage::new(vec![p; 3], Some(50))) }
+    })
+    .max_pages(4)
+    .concurrency(2)
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(limited, [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]);
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+
+    let few: Vec<usize> =
+        paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p; 3], Some(50))) })
+            .max_items(5)
+            .try_collect()
+            .await
+            .unwrap();
+    assert_eq!(few, [1, 1, 1, 2, 2]);
+
+    let items: Vec<_> = paginate_pages(|p| async move {
+        if p == 3 {
+            Err(status(500))
+        } else {
+            Ok(NumberedPage::new(vec![p], Some(6)))
+        }
+    })
+    .concurrency(4)
+    .collect()
+    .await;
+    assert_eq!(items.len(), 3);
+    let error = items[2].as_ref().unwrap_err();
+    assert_eq!((error.page_index(), error.cursor::<usize>()), (2, Some(&3)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn numbered_pages_retry_with_the_same_page_number() {
+    let log = CallLog::default();
+    let start = Instant::now();
+    let failed = AtomicBool::new(false);
+    let items: Vec<usize> = paginate_pages(|p| {
+        log.record(start, p as u32);
+        let fail = p == 2 && !failed.swap(true, Ordering::SeqCst);
+        async move {
+            if fail {
+                Err(status(503))
+            } else {
+                Ok(NumberedPage::new(vec![p], Some(3)))
+            }
+        }
+    })
+    .concurrency(2)
+    .retry(RetryPolicy::exponential(ms(50)).jitter(0.0))
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [1, 2, 3]);
+    assert_eq!(log.cursors(), [1, 2, 3, 2]);
+    assert_eq!(log.instants(), [0, 0, 0, 50]);
+}
+
+#[test]
+#[should_panic(expected = "at least 1 page at a time")]
+fn numbered_concurrency_zero_panics() {
+    let _ = paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], None)) })
+        .concurrency(0);
+}

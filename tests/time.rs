@@ -1,0 +1,354 @@
+//! Rate limiting, throttling and timeouts, on tokio's paused clock: every test asserts
+//! the exact instants a user would observe.
+#![cfg(feature = "time")]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asyncgen::prelude::*;
+use asyncgen::{Quota, RateLimiter};
+use tokio::time::{Instant, sleep};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Milliseconds since `start`, exact to the nanosecond (panics if not whole).
+fn at_ms(start: Instant) -> u64 {
+    let elapsed = start.elapsed();
+    assert_eq!(
+        elapsed.subsec_nanos() % 1_000_000,
+        0,
+        "not a whole ms: {elapsed:?}"
+    );
+    u64::try_from(elapsed.as_millis()).unwrap()
+}
+
+// ---------------------------------------------------------------- Quota / RateLimiter
+
+#[tokio::test(start_paused = true)]
+async fn ten_per_second_comes_every_100ms() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    let mut times = Vec::new();
+    for _ in 0..6 {
+        limiter.until_ready().await;
+        times.push(at_ms(start));
+    }
+    assert_eq!(times, [0, 100, 200, 300, 400, 500]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn burst_at_once_then_the_steady_rate() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10).allow_burst(5));
+    let mut times = Vec::new();
+    for _ in 0..8 {
+        limiter.until_ready().await;
+        times.push(at_ms(start));
+    }
+    assert_eq!(times, [0, 0, 0, 0, 0, 100, 200, 300]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn burst_refills_after_a_quiet_spell() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10).allow_burst(3));
+    for _ in 0..3 {
+        limiter.until_ready().await;
+    }
+    assert_eq!(at_ms(start), 0);
+    sleep(ms(1_000)).await;
+    // Idle time beyond the burst is not credited: three at once, then 100 ms apart.
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        limiter.until_ready().await;
+        times.push(at_ms(start));
+    }
+    assert_eq!(times, [1_000, 1_000, 1_000, 1_100, 1_200]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_thousand_at_a_thousand_per_second_end_at_999ms() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(1_000));
+    for _ in 0..1_000 {
+        limiter.until_ready().await;
+    }
+    assert_eq!(start.elapsed(), ms(999));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_drift_three_per_second_for_ten_thousand() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(3));
+    for k in 0..10_000u64 {
+        limiter.until_ready().await;
+        // Cell k is due at k/3 s; tokio's timer fires on the next whole millisecond.
+        let due_ns = (k * 1_000_000_000).div_ceil(3);
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(due_ns.div_ceil(1_000_000)),
+            "cell {k}"
+        );
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(3_333));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_drift_seven_per_minute() {
+    // 60/7 s = 8571.428571... ms apart: cell 700 is due at exactly 6000 s.
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_minute(7));
+    for _ in 0..=700 {
+        limiter.until_ready().await;
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(6_000));
+}
+
+#[tokio::test(start_paused = true)]
+async fn four_tasks_sharing_a_limiter_take_as_long_as_one() {
+    let limiter = RateLimiter::new(Quota::per_second(20));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let limiter = limiter.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..25 {
+                limiter.until_ready().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let shared = start.elapsed();
+
+    let alone = RateLimiter::new(Quota::per_second(20));
+    let start = Instant::now();
+    for _ in 0..100 {
+        alone.until_ready().await;
+    }
+    assert_eq!(shared, start.elapsed());
+    assert_eq!(shared, ms(99 * 50));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn threads_never_exceed_the_budget() {
+    // Real threads, real clock: a huge burst and a slow rate, so exactly `burst` cells
+    // can be taken however the threads interleave.
+    let limiter = RateLimiter::new(Quota::per_hour(1).allow_burst(1_000));
+    let taken = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut threads = Vec::new();
+    for _ in 0..4 {
+        let limiter = limiter.clone();
+        let taken = taken.clone();
+        threads.push(std::thread::spawn(move || {
+            for _ in 0..10_000 {
+                if limiter.check().is_ok() {
+                    taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(taken.load(std::sync::atomic::Ordering::Relaxed), 1_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_are_served_in_arrival_order() {
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    limiter.until_ready().await; // the burst is spent
+    let start = Instant::now();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for i in 0..5u64 {
+        let limiter = limiter.clone();
+        let order = order.clone();
+        tasks.push(tokio::spawn(async move {
+            limiter.until_ready().await;
+            order.lock().unwrap().push((i, at_ms(start)));
+        }));
+        // Each task starts waiting before the next one is spawned.
+        tokio::task::yield_now().await;
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        *order.lock().unwrap(),
+        [(0, 100), (1, 200), (2, 300), (3, 400), (4, 500)]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_newcomer_does_not_jump_the_queue() {
+    // 3/s: the next cell is free at 333.33 ms, but tokio's timer wakes the waiter only
+    // at 334 ms. In between, `check` must not take the cell from under it.
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(3));
+    limiter.check().unwrap();
+    let waiter = tokio::spawn({
+        let limiter = limiter.clone();
+        async move {
+            limiter.until_ready().await;
+            start.elapsed()
+        }
+    });
+    tokio::task::yield_now().await;
+    tokio::time::advance(Duration::from_nanos(333_500_000)).await;
+    assert!(!waiter.is_finished());
+    let refused = limiter.check().unwrap_err();
+    assert_eq!(refused.wait_time(), Duration::ZERO);
+    tokio::time::advance(Duration::from_nanos(500_000)).await;
+    assert_eq!(waiter.await.unwrap(), ms(334));
+    // The waiter was charged for the cell at 333.33 ms: the next is free at 666.67 ms.
+    assert_eq!(
+        limiter.check().unwrap_err().earliest_possible(),
+        start + Duration::from_nanos(666_666_667)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_waiter_gives_its_turn_back() {
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    limiter.until_ready().await;
+    let start = Instant::now();
+
+    // First in line, but gives up after 30 ms.
+    let quitter = tokio::spawn({
+        let limiter = limiter.clone();
+        async move { tokio::time::timeout(ms(30), limiter.until_ready()).await }
+    });
+    tokio::task::yield_now().await;
+    let patient = tokio::spawn({
+        let limiter = limiter.clone();
+        async move {
+            limiter.until_ready().await;
+            at_ms(start)
+        }
+    });
+    tokio::task::yield_now().await;
+    let last = tokio::spawn({
+        let limiter = limiter.clone();
+        async move {
+            limiter.until_ready().await;
+            at_ms(start)
+        }
+    });
+
+    assert!(quitter.await.unwrap().is_err());
+    // The quitter took no cell: the others get 100 ms and 200 ms.
+    assert_eq!(patient.await.unwrap(), 100);
+    assert_eq!(last.await.unwrap(), 200);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_waiter_in_the_middle_does_not_block() {
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    limiter.until_ready().await;
+    let start = Instant::now();
+    let first = tokio::spawn({
+        let limiter = limiter.clone();
+        async move {
+            limiter.until_ready().await;
+            at_ms(start)
+        }
+    });
+    tokio::task::yield_now().await;
+    let middle = tokio::spawn({
+        let limiter = limiter.clone();
+        async move { limiter.until_ready().await }
+    });
+    tokio::task::yield_now().await;
+    let third = tokio::spawn({
+        let limiter = limiter.clone();
+        async move {
+            limiter.until_ready().await;
+            at_ms(start)
+        }
+    });
+    tokio::task::yield_now().await;
+    middle.abort();
+    assert!(middle.await.unwrap_err().is_cancelled());
+    assert_eq!(first.await.unwrap(), 100);
+    assert_eq!(third.await.unwrap(), 200);
+    // And the queue is empty again: the fast path works.
+    sleep(ms(100)).await;
+    assert!(limiter.check().is_ok());
+}
+
+#[tokio::test(start_paused = true)]
+async fn check_says_how_long_to_wait() {
+    let limiter = RateLimiter::new(Quota::with_period(ms(250)).allow_burst(2));
+    assert!(limiter.check().is_ok());
+    assert!(limiter.check().is_ok());
+    let refused = limiter.check().unwrap_err();
+    assert_eq!(refused.wait_time(), ms(250));
+    sleep(ms(100)).await;
+    assert_eq!(limiter.check().unwrap_err().wait_time(), ms(150));
+    sleep(ms(150)).await;
+    assert!(limiter.check().is_ok());
+    assert!(limiter.check().is_err());
+    assert_eq!(
+        limiter.check().unwrap_err().to_string(),
+        "rate limited: next cell in 250ms"
+    );
+}
+
+#[test]
+fn limiter_is_send_sync_static_debug_clone() {
+    fn assert_traits<T: Send + Sync + 'static + std::fmt::Debug + Clone>() {}
+    assert_traits::<RateLimiter>();
+    fn assert_send<T: Send>(_: &T) {}
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let limiter: RateLimiter = Quota::per_second(1).into();
+        assert_send(&limiter.until_ready());
+        assert!(format!("{limiter:?}").contains("RateLimiter"));
+    });
+}
+
+#[test]
+#[should_panic(expected = "at least 1")]
+fn zero_per_second_panics() {
+    let _ = Quota::per_second(0);
+}
+
+#[test]
+#[should_panic(expected = "at least 1")]
+fn zero_per_minute_panics() {
+    let _ = Quota::per_minute(0);
+}
+
+#[test]
+#[should_panic(expected = "longer than zero")]
+fn zero_period_panics() {
+    let _ = Quota::with_period(Duration::ZERO);
+}
+
+#[test]
+#[should_panic(expected = "burst must be at least 1")]
+fn zero_burst_panics() {
+    let _ = Quota::per_second(1).allow_burst(0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn extreme_quotas_do_not_overflow() {
+    let fast = RateLimiter::new(Quota::per_second(u32::MAX).allow_burst(u32::MAX));
+    for _ in 0..1_000 {
+        assert!(fast.check().is_ok());
+    }
+    let slow = RateLimiter::new(Quota::with_period(Duration::MAX).allow_burst(u32::MAX));
+    for _ in 0..1_000 {
+        assert!(slow.check().is_ok());
+    }
+    let once = RateLimiter::new(Quota::with_period(Duration::MAX));
+    assert!(once.check().is_ok());
+    assert!(once.check().unwrap_err().wait_time() > Duration::from_secs(86_400 * 365));
+}
