@@ -35,7 +35,10 @@ where
         match item {
             Ok(item) => items.push(item),
             Err(err) => {
-                assert!(stream.next().await.is_none(), "the stream ends after an error");
+                assert!(
+                    stream.next().await.is_none(),
+                    "the stream ends after an error"
+                );
                 return (items, Some(err));
             }
         }
@@ -108,7 +111,10 @@ async fn too_many_requests_waits_retry_after_seconds() {
 #[tokio::test]
 async fn unavailable_waits_until_the_retry_after_date() {
     let server = Server::with_defaults().await;
-    server.fault(3, Fault::Unavailable(RetryAfter::DateIn(Duration::from_secs(1))));
+    server.fault(
+        3,
+        Fault::Unavailable(RetryAfter::DateIn(Duration::from_secs(1))),
+    );
     let (items, err) = json_pages(server.github_url()).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(items.len(), 10);
@@ -116,7 +122,10 @@ async fn unavailable_waits_until_the_retry_after_date() {
     let statuses: Vec<_> = hits.iter().map(|h| (h.page, h.status)).collect();
     assert_eq!(statuses, [(1, 200), (2, 200), (3, 503), (3, 200), (4, 200)]);
     let date = hits[2].retry_at.expect("the 503 carried an HTTP-date");
-    assert!(hits[3].at_system >= date, "retried before the date it was given");
+    assert!(
+        hits[3].at_system >= date,
+        "retried before the date it was given"
+    );
 }
 
 #[tokio::test]
@@ -148,7 +157,11 @@ async fn retries_are_bounded() {
     assert_eq!(err.attempts(), 6);
     assert_eq!(err.page_index(), 1);
     let resume_at = err.cursor::<Url>().expect("the failed page's URL").clone();
-    assert!(resume_at.as_str().ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3"));
+    assert!(
+        resume_at
+            .as_str()
+            .ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3")
+    );
     let err = err.into_fetch_error().unwrap();
     match &err {
         HttpError::Status {
@@ -158,7 +171,10 @@ async fn retries_are_bounded() {
         } => {
             assert_eq!(status.as_u16(), 429);
             assert_eq!(*retry_after, Some(Duration::ZERO));
-            assert!(url.as_str().ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3"));
+            assert!(
+                url.as_str()
+                    .ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3")
+            );
         }
         other => panic!("expected a status error, got {other:?}"),
     }
@@ -177,8 +193,14 @@ async fn a_retry_after_beyond_a_minute_is_an_error_not_a_wait() {
         matches!(err, HttpError::Status { retry_after: Some(d), .. } if d == Duration::from_secs(3600)),
         "{err:?}"
     );
-    assert!(err.to_string().starts_with("HTTP 503 Service Unavailable from http://127.0.0.1:"));
-    assert!(err.to_string().ends_with("page=2&per_page=3 (Retry-After: 3600s)"));
+    assert!(
+        err.to_string()
+            .starts_with("HTTP 503 Service Unavailable from http://127.0.0.1:")
+    );
+    assert!(
+        err.to_string()
+            .ends_with("page=2&per_page=3 (Retry-After: 3600s)")
+    );
     assert_eq!(server.pages_requested(), [1, 2]);
 }
 
@@ -226,10 +248,17 @@ async fn a_malformed_link_header_is_an_error_item() {
     let server = Server::with_defaults().await;
     server.fault(2, Fault::Link("<http://127.0.0.1/?page=9; rel=\"next\""));
     let (items, err) = json_pages(server.github_url()).await;
-    assert_eq!(items.len(), 3, "page 2's items are not trusted without its link");
+    assert_eq!(
+        items.len(),
+        3,
+        "page 2's items are not trusted without its link"
+    );
     let err = err.unwrap();
     assert!(matches!(err, HttpError::Link { .. }), "{err:?}");
-    assert!(err.to_string().contains("malformed Link header at byte 26"), "{err}");
+    assert!(
+        err.to_string().contains("malformed Link header at byte 26"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -313,7 +342,14 @@ async fn max_items_and_max_pages_stop_requesting() {
         .unwrap();
     assert_eq!(pages.len(), 3);
     assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 9);
-    assert!(pages[2].next.as_ref().unwrap().as_str().ends_with("page=4&per_page=3"));
+    assert!(
+        pages[2]
+            .next
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .ends_with("page=4&per_page=3")
+    );
     assert_eq!(server.pages_requested(), [1, 2, 3]);
 }
 
@@ -327,8 +363,13 @@ async fn prefetch_overlaps_requests_with_the_consumer() {
     let mut items = paginate_json::<Item>(client(), server.github_url()).prefetch(2);
     let first = items.next().await.unwrap().unwrap();
     assert_eq!(first.id, 0);
-    // While the consumer is busy, the following pages are fetched without being asked.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // While the consumer is busy, the next two pages are fetched without being asked,
+    // and no more than two.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while server.pages_requested().len() < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(server.pages_requested(), [1, 2, 3]);
     let rest: Vec<Item> = items.try_collect().await.unwrap();
     assert_eq!(rest.len(), 9);
@@ -346,7 +387,12 @@ async fn a_repeated_next_link_is_an_error_by_default_and_can_stop() {
     assert_eq!(ids(&items), (0..9).collect::<Vec<_>>());
     let err = err.unwrap();
     assert!(err.is_repeated_cursor(), "{err}");
-    assert!(err.cursor::<Url>().unwrap().as_str().ends_with("page=2&per_page=3"));
+    assert!(
+        err.cursor::<Url>()
+            .unwrap()
+            .as_str()
+            .ends_with("page=2&per_page=3")
+    );
     assert_eq!(server.pages_requested(), [1, 2, 3]);
 
     let server = Server::start(options).await;
@@ -380,9 +426,7 @@ async fn a_custom_retry_policy_built_from_the_default_keeps_retry_after() {
 }
 
 /// A cursor API read with `paginate` and reqwest, the way a user would write it.
-fn cursor_listing(
-    base: String,
-) -> impl Stream<Item = Result<Item, PaginateError<reqwest::Error>>> {
+fn cursor_listing(base: String) -> impl Stream<Item = Result<Item, PaginateError<reqwest::Error>>> {
     let client = client();
     paginate(None::<String>, move |cursor: Option<String>| {
         let client = client.clone();
@@ -407,7 +451,11 @@ async fn a_cursor_json_api_with_paginate() {
     assert_eq!(server.pages_requested(), [1, 2, 3]);
     let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
     assert_eq!(uris[0], "/cursor?limit=4");
-    assert!(uris[1].starts_with("/cursor?limit=4&cursor=c"), "{}", uris[1]);
+    assert!(
+        uris[1].starts_with("/cursor?limit=4&cursor=c"),
+        "{}",
+        uris[1]
+    );
 }
 
 #[tokio::test]
@@ -445,7 +493,14 @@ async fn an_offset_api_with_paginate_offset() {
     let client = client();
     let items: Vec<Item> = paginate_offset(4, move |offset, limit| {
         let request = client.get(format!("{base}?offset={offset}&limit={limit}"));
-        async move { request.send().await?.error_for_status()?.json::<Vec<Item>>().await }
+        async move {
+            request
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<Vec<Item>>()
+                .await
+        }
     })
     .try_collect()
     .await

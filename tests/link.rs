@@ -42,12 +42,19 @@ fn unquoted_and_multi_valued_rel() {
         Some("https://e.com/9")
     );
     assert_eq!(
-        next("<https://e.com/9>; rel=\"  prev\t NEXT  \"", "https://e.com/1").as_deref(),
+        next(
+            "<https://e.com/9>; rel=\"  prev\t NEXT  \"",
+            "https://e.com/1"
+        )
+        .as_deref(),
         Some("https://e.com/9")
     );
     // `nextpage` and `next-archive` are other relation types, not `next`.
     assert_eq!(
-        next("<https://e.com/9>; rel=\"nextpage next-archive\"", "https://e.com/1"),
+        next(
+            "<https://e.com/9>; rel=\"nextpage next-archive\"",
+            "https://e.com/1"
+        ),
         None
     );
 }
@@ -64,7 +71,10 @@ fn rel_and_parameter_names_are_case_insensitive() {
 
 #[test]
 fn only_the_first_rel_parameter_counts() {
-    assert_eq!(next("<https://e.com/2>; rel=prev; rel=next", "https://e.com/1"), None);
+    assert_eq!(
+        next("<https://e.com/2>; rel=prev; rel=next", "https://e.com/1"),
+        None
+    );
     assert_eq!(
         next("<https://e.com/2>; rel=next; rel=prev", "https://e.com/1").as_deref(),
         Some("https://e.com/2")
@@ -74,13 +84,19 @@ fn only_the_first_rel_parameter_counts() {
 #[test]
 fn the_first_next_link_wins() {
     let header = "<https://e.com/a>; rel=next, <https://e.com/b>; rel=next";
-    assert_eq!(next(header, "https://e.com/").as_deref(), Some("https://e.com/a"));
+    assert_eq!(
+        next(header, "https://e.com/").as_deref(),
+        Some("https://e.com/a")
+    );
 }
 
 #[test]
 fn delimiters_inside_quoted_values() {
     let header = r#"<https://e.com/p>; title="a, <b>; rel=next"; rel="prev", <https://e.com/n>; title="x;y,z \"q\" \\"; rel="next""#;
-    assert_eq!(next(header, "https://e.com/").as_deref(), Some("https://e.com/n"));
+    assert_eq!(
+        next(header, "https://e.com/").as_deref(),
+        Some("https://e.com/n")
+    );
     let links: Vec<_> = link::parse(header).collect::<Result<_, _>>().unwrap();
     assert_eq!(links.len(), 2);
     assert_eq!(links[0].param("title"), Some("a, <b>; rel=next"));
@@ -113,9 +129,18 @@ fn relative_targets_keep_the_enterprise_prefix() {
             "/api/v3/repos/o/r/issues?page=2",
             "https://ghe.example.com/api/v3/repos/o/r/issues?page=2",
         ),
-        ("issues?page=2", "https://ghe.example.com/api/v3/repos/o/r/issues?page=2"),
-        ("?page=2", "https://ghe.example.com/api/v3/repos/o/r/issues?page=2"),
-        ("../pulls?page=2", "https://ghe.example.com/api/v3/repos/o/pulls?page=2"),
+        (
+            "issues?page=2",
+            "https://ghe.example.com/api/v3/repos/o/r/issues?page=2",
+        ),
+        (
+            "?page=2",
+            "https://ghe.example.com/api/v3/repos/o/r/issues?page=2",
+        ),
+        (
+            "../pulls?page=2",
+            "https://ghe.example.com/api/v3/repos/o/pulls?page=2",
+        ),
         ("//other.example.com/x", "https://other.example.com/x"),
         (
             "https://ghe.example.com/api/v3/repositories/7/issues?page=2",
@@ -123,7 +148,11 @@ fn relative_targets_keep_the_enterprise_prefix() {
         ),
     ] {
         let header = format!("<{target}>; rel=\"next\"");
-        assert_eq!(next(&header, request).as_deref(), Some(expected), "{target}");
+        assert_eq!(
+            next(&header, request).as_deref(),
+            Some(expected),
+            "{target}"
+        );
     }
 }
 
@@ -133,7 +162,10 @@ fn anchored_links_about_another_resource_are_skipped() {
     let elsewhere = "<https://e.com/x?page=2>; rel=next; anchor=\"/x\"";
     assert_eq!(next(elsewhere, request), None);
     let here = "<https://e.com/items?page=2>; rel=next; anchor=\"?page=1\"";
-    assert_eq!(next(here, request).as_deref(), Some("https://e.com/items?page=2"));
+    assert_eq!(
+        next(here, request).as_deref(),
+        Some("https://e.com/items?page=2")
+    );
 }
 
 #[test]
@@ -165,7 +197,10 @@ fn bad_request_urls_and_unresolvable_targets_give_none() {
     assert_eq!(next("<https://e.com/2>; rel=next", "not a url"), None);
     assert_eq!(next("</2>; rel=next", "relative/path"), None);
     assert_eq!(next("<http://[::1>; rel=next", "https://e.com/"), None);
-    assert_eq!(next("<https://e.com:99999/>; rel=next", "https://e.com/"), None);
+    assert_eq!(
+        next("<https://e.com:99999/>; rel=next", "https://e.com/"),
+        None
+    );
 }
 
 #[test]

@@ -193,7 +193,10 @@ impl fmt::Display for HttpError {
                 write!(f, "malformed JSON page from {url}: {source}")
             }
             HttpError::Link { url, source } => write!(f, "from {url}: {source}"),
-            HttpError::BadUrl { url: Some(url), reason } => {
+            HttpError::BadUrl {
+                url: Some(url),
+                reason,
+            } => {
                 write!(f, "bad URL {url:?}: {reason}")
             }
             HttpError::BadUrl { url: None, reason } => write!(f, "bad URL: {reason}"),

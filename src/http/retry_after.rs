@@ -52,7 +52,10 @@ mod tests {
             assert_eq!(wait(value, now), Some(Duration::from_secs(90)), "{value}");
         }
         assert_eq!(
-            wait("Sun, 06 Nov 1994 08:49:37 GMT", date + Duration::from_secs(5)),
+            wait(
+                "Sun, 06 Nov 1994 08:49:37 GMT",
+                date + Duration::from_secs(5)
+            ),
             Some(Duration::ZERO)
         );
     }

@@ -200,7 +200,9 @@ impl<'a> Link<'a> {
     /// assert!(!link.has_param("rel"));
     /// ```
     pub fn has_param(&self, name: &str) -> bool {
-        self.params.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.params
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     /// Every parameter in order: its name as written and its unescaped value, if any.
@@ -446,8 +448,8 @@ impl<'a> Links<'a> {
             match self.peek() {
                 Some(b'"') => break,
                 Some(b'\\') => {
-                    let owned = unescaped
-                        .get_or_insert_with(|| self.input[start..self.pos].to_owned());
+                    let owned =
+                        unescaped.get_or_insert_with(|| self.input[start..self.pos].to_owned());
                     self.pos += 1;
                     match self.input[self.pos..].chars().next() {
                         Some(c) if c as u32 > 0x7f || is_quoted_text(c as u8) => {
