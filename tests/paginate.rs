@@ -9,6 +9,7 @@ use asyncgen::paginate::{
     NumberedPage, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate, paginate_offset,
     paginate_pages,
 };
+use asyncgen::time::{Quota, RateLimiter};
 use futures::stream::FusedStream;
 use futures::{StreamExt, TryStreamExt};
 use tokio::time::{Instant, sleep};
@@ -1038,4 +1039,102 @@ async fn numbered_pages_retry_with_the_same_page_number() {
 fn numbered_concurrency_zero_panics() {
     let _ = paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], None)) })
         .concurrency(0);
+}
+
+// ---------------------------------------------------------------- throttling
+
+#[tokio::test(start_paused = true)]
+async fn throttle_spaces_out_fetches() {
+    let start = Instant::now();
+    let log = CallLog::default();
+    let mut fetch = numbers(8, 2);
+    let items: Vec<u32> = paginate(0, |c| {
+        log.record(start, c);
+        fetch(c)
+    })
+    .throttle(Quota::per_second(4))
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, (0..8).collect::<Vec<_>>());
+    assert_eq!(log.instants(), [0, 250, 500, 750]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_are_throttled_too() {
+    let start = Instant::now();
+    let log = CallLog::default();
+    let failed = AtomicBool::new(false);
+    let items: Vec<u32> = paginate(0u32, |c| {
+        log.record(start, c);
+        let fail = !failed.swap(true, Ordering::SeqCst);
+        async move {
+            if fail {
+                Err(status(500))
+            } else {
+                Ok(Page::new(vec![c], (c < 1).then_some(c + 1)))
+            }
+        }
+    })
+    .retry(RetryPolicy::exponential(ms(10)).jitter(0.0))
+    .throttle(Quota::per_second(2))
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [0, 1]);
+    // Attempt 1 at 0, backoff to 10 ms, the limiter's next cell at 500 ms, then 1000 ms.
+    assert_eq!(log.instants(), [0, 500, 1000]);
+    assert_eq!(log.cursors(), [0, 0, 1]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shared_limiter_is_one_budget_for_several_listings() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    let log = CallLog::default();
+    let listing = |offset: u32| {
+        let log = log.clone();
+        paginate(offset, move |c| {
+            log.record(start, c);
+            std::future::ready(Ok::<_, ()>(Page::new(
+                vec![c],
+                (c % 100 < 2).then_some(c + 1),
+            )))
+        })
+        .throttle(limiter.clone())
+    };
+    let (a, b) = futures::join!(
+        listing(0).try_collect::<Vec<_>>(),
+        listing(100).try_collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (a.unwrap(), b.unwrap()),
+        (vec![0, 1, 2], vec![100, 101, 102])
+    );
+    assert_eq!(log.instants(), [0, 100, 200, 300, 400, 500]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_applies_to_pages_and_numbered_listings() {
+    let start = Instant::now();
+    let pages = paginate(0, numbers(6, 2))
+        .pages()
+        .throttle(Quota::per_second(10))
+        .count()
+        .await;
+    assert_eq!((pages, start.elapsed()), (3, ms(200)));
+
+    let start = Instant::now();
+    let log = CallLog::default();
+    let items: Vec<usize> = paginate_pages(|p| {
+        log.record(start, p as u32);
+        async move { Ok::<_, ()>(NumberedPage::new(vec![p], Some(4))) }
+    })
+    .concurrency(4)
+    .throttle(Quota::per_second(10))
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [1, 2, 3, 4]);
+    assert_eq!(log.instants(), [0, 100, 200, 300]);
 }

@@ -10,6 +10,8 @@ use pin_project_lite::pin_project;
 use super::PaginateError;
 #[cfg(feature = "time")]
 use super::RetryPolicy;
+#[cfg(feature = "time")]
+use crate::time::RateLimiter;
 
 /// A boxed wait (rate limiter or backoff timer). Boxed because it happens at most once
 /// per fetch attempt, where an allocation is lost in the noise, and it keeps the
@@ -20,6 +22,8 @@ pub(crate) type Wait = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub(crate) struct FetchSettings<E> {
     #[cfg(feature = "time")]
     pub(crate) retry: Option<RetryPolicy<E>>,
+    #[cfg(feature = "time")]
+    pub(crate) limiter: Option<RateLimiter>,
     _error: PhantomData<fn(&E)>,
 }
 
@@ -28,13 +32,24 @@ impl<E> Default for FetchSettings<E> {
         FetchSettings {
             #[cfg(feature = "time")]
             retry: None,
+            #[cfg(feature = "time")]
+            limiter: None,
             _error: PhantomData,
         }
     }
 }
 
 impl<E> FetchSettings<E> {
+    #[cfg_attr(not(feature = "time"), allow(clippy::unused_self))]
     fn throttle(&self) -> Option<Wait> {
+        #[cfg(feature = "time")]
+        if let Some(limiter) = &self.limiter {
+            // A free cell is taken on the spot; only a real wait costs a box.
+            if limiter.check().is_err() {
+                let limiter = limiter.clone();
+                return Some(Box::pin(async move { limiter.until_ready().await }));
+            }
+        }
         None
     }
 

@@ -11,6 +11,8 @@ use super::PaginateError;
 #[cfg(feature = "time")]
 use super::RetryPolicy;
 use super::attempt::{Attempt, FetchSettings};
+#[cfg(feature = "time")]
+use crate::time::RateLimiter;
 
 /// One page of a page-numbered listing, as returned by the closure of
 /// [`paginate_pages`].
@@ -350,6 +352,45 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     pub fn retry(mut self, policy: RetryPolicy<F::Error>) -> Self {
         self.assert_unstarted("retry");
         self.settings.retry = Some(policy);
+        self
+    }
+
+    /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
+    /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
+    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use asyncgen::paginate::{paginate_pages, NumberedPage};
+    /// use asyncgen::time::Quota;
+    /// use futures::TryStreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = tokio::time::Instant::now();
+    /// let items: Vec<u32> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
+    ///     .concurrency(4)
+    ///     .throttle(Quota::per_second(2))
+    ///     .try_collect()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(items, [1, 2, 3, 4]);
+    /// // Four requests at 0, 0.5, 1 and 1.5 s.
+    /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If called after the stream was first polled.
+    #[cfg(feature = "time")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
+    #[track_caller]
+    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
+        self.assert_unstarted("throttle");
+        self.settings.limiter = Some(limiter.into());
         self
     }
 

@@ -11,6 +11,8 @@ use futures_core::stream::{FusedStream, Stream};
 use super::RetryPolicy;
 use super::source::Source;
 use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
+#[cfg(feature = "time")]
+use crate::time::RateLimiter;
 
 /// Turns a cursor-paginated API into a stream of its items.
 ///
@@ -246,6 +248,43 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
     #[track_caller]
     pub fn retry(mut self, policy: RetryPolicy<F::Error>) -> Self {
         self.source.configure("retry").settings_mut().retry = Some(policy);
+        self
+    }
+
+    /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
+    /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
+    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use asyncgen::paginate::{paginate, Page};
+    /// use asyncgen::time::Quota;
+    /// use futures::TryStreamExt;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = tokio::time::Instant::now();
+    /// let items: Vec<u32> = paginate(0u32, |n| async move { Ok::<_, ()>(Page::new(vec![n], (n < 3).then_some(n + 1))) })
+    ///     .throttle(Quota::per_second(2))
+    ///     .try_collect()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(items, [0, 1, 2, 3]);
+    /// // Four requests at 0, 0.5, 1 and 1.5 s.
+    /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If called after the stream was first polled.
+    #[cfg(feature = "time")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
+    #[track_caller]
+    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
+        self.source.configure("throttle").settings_mut().limiter = Some(limiter.into());
         self
     }
 
