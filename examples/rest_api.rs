@@ -2,8 +2,8 @@
 //!
 //! Starts a small GitHub-style API on 127.0.0.1 (JSON pages, `Link: rel="next"`, some
 //! latency, and one `429 Too Many Requests` with `Retry-After: 1`), then reads all of it
-//! with `asyncgen::http::paginate_json`, prefetching two pages ahead of a consumer that
-//! does some work per item, and printing a progress line.
+//! with `asyncgen::http::paginate_json`: throttled to 20 requests a second, prefetching
+//! two pages ahead of a consumer that does some work per item, with a progress line.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use asyncgen::http::paginate_json;
 use asyncgen::prelude::*;
+use asyncgen::time::Quota;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -76,6 +77,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let start = Instant::now();
     let mut issues = paginate_json::<Issue>(reqwest::Client::new(), &url)
+        // At most 20 requests a second, retries included: a polite client.
+        .throttle(Quota::per_second(20))
         // Fetch up to two pages while the loop below works on the current one.
         .prefetch(2)
         .max_items(1_000);

@@ -12,6 +12,7 @@ use std::time::Duration;
 use asyncgen::http::{HttpError, paginate_json, retry_policy};
 use asyncgen::paginate::{Page, PaginateError, RepeatedCursor, paginate, paginate_offset};
 use asyncgen::prelude::*;
+use asyncgen::time::{Quota, RateLimiter};
 use futures::TryStreamExt;
 use support::server::{CursorPage, Fault, Item, LinkStyle, Options, RetryAfter, Server};
 use url::Url;
@@ -517,4 +518,44 @@ async fn an_offset_api_with_paginate_offset() {
             "/offset?offset=12&limit=4"
         ]
     );
+}
+
+#[tokio::test]
+async fn throttle_spaces_the_requests() {
+    let server = Server::with_defaults().await;
+    let start = std::time::Instant::now();
+    let items: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .throttle(Quota::per_second(20))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 10);
+    // One request at once, then one per 50 ms: request k cannot arrive before k × 50 ms.
+    for (k, hit) in server.hits().iter().enumerate() {
+        assert!(
+            hit.at - start >= Duration::from_millis(50) * k as u32,
+            "request {k}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_rate_limiter_shared_by_two_listings() {
+    let server = Server::with_defaults().await;
+    let limiter = RateLimiter::new(Quota::per_second(20));
+    let start = std::time::Instant::now();
+    let (a, b) = tokio::join!(
+        paginate_json::<Item>(client(), server.github_url())
+            .throttle(limiter.clone())
+            .try_collect::<Vec<_>>(),
+        paginate_json::<Item>(client(), server.github_url())
+            .throttle(limiter)
+            .try_collect::<Vec<_>>(),
+    );
+    assert_eq!((a.unwrap().len(), b.unwrap().len()), (10, 10));
+    // Eight requests from one budget: the last cannot arrive before 7 × 50 ms.
+    let hits = server.hits();
+    assert_eq!(hits.len(), 8);
+    let last = hits.iter().map(|h| h.at).max().unwrap();
+    assert!(last - start >= Duration::from_millis(350));
 }

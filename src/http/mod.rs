@@ -41,7 +41,8 @@ use crate::paginate::{FetchPage, Paginator, RetryPolicy, paginate};
 /// this policy; build yours from [`retry_policy`] to keep honouring `Retry-After`.
 ///
 /// Every other builder method of [`Paginator`] applies: `.max_items(n)`,
-/// `.max_pages(n)`, `.prefetch(n)`, `.pages()`, `.on_repeated_cursor(..)`.
+/// `.max_pages(n)`, `.prefetch(n)`, `.throttle(limiter)`, `.pages()`,
+/// `.on_repeated_cursor(..)`.
 ///
 /// Anything wrong is an error item naming the URL, after which the stream ends: a
 /// transport failure, a non-2xx status, a body that is not a JSON array of `T`, a
