@@ -4,10 +4,12 @@
 //! resolved against the URL the response came from. [`parse`] is the full reader
 //! underneath it, for other relations (`last`, `prev`) and parameters.
 //!
-//! The reader is hand-written rather than taken from a crate: the crates for this either
-//! split the header on `,` and `;` before looking at quotes (so `title="a, b"` breaks the
-//! header apart), key links by their whole `rel` string (so `rel="next last"` is not a
-//! `next` link), or belong to unmaintained header collections. What this module
+//! The reader is hand-written rather than taken from a crate. `parse_link_header` 0.4,
+//! the usual choice, keys links by their `rel` string with the spaces removed
+//! (`rel="next last"` becomes `"nextlast"`, so it has no `next`), rejects a header with a
+//! comma inside a quoted value, does not see `REL=`, accepts an unterminated quote, and
+//! leaves relative targets unresolved; typed-header collections either have no `Link`
+//! header (`headers`) or sit on the old `http` 0.2 types (`hyperx`). What this module
 //! guarantees, and tests: quoted strings with escapes and delimiters inside, multi-valued
 //! and case-insensitive `rel`, RFC 3986 resolution of relative targets, and a typed error
 //! (never a panic) for any malformed input.
