@@ -352,3 +352,275 @@ async fn extreme_quotas_do_not_overflow() {
     assert!(once.check().is_ok());
     assert!(once.check().unwrap_err().wait_time() > Duration::from_secs(86_400 * 365));
 }
+
+// ---------------------------------------------------------------- stream adapters
+
+/// Items at the given instants (ms after `start`).
+fn arrivals<T>(start: Instant, plan: Vec<(u64, T)>) -> impl Stream<Item = T> {
+    futures::stream::iter(plan).then(move |(at, x)| async move {
+        tokio::time::sleep_until(start + ms(at)).await;
+        x
+    })
+}
+
+/// Each item with the ms at which it came out.
+async fn timed<S: Stream>(start: Instant, stream: S) -> Vec<(S::Item, u64)> {
+    stream.map(|x| (x, at_ms(start))).collect().await
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_delays_each_item_to_its_cell() {
+    let start = Instant::now();
+    let got = timed(
+        start,
+        futures::stream::iter(0..5).throttle(Quota::per_second(10)),
+    )
+    .await;
+    assert_eq!(got, [(0, 0), (1, 100), (2, 200), (3, 300), (4, 400)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_does_not_delay_items_slower_than_the_rate() {
+    let start = Instant::now();
+    let slow = arrivals(start, vec![(300, 'a'), (600, 'b'), (650, 'c')]);
+    let got = timed(start, slow.throttle(Quota::per_second(10))).await;
+    // 'c' came 50 ms after 'b': it waits for its cell at 700 ms.
+    assert_eq!(got, [('a', 300), ('b', 600), ('c', 700)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_does_not_poll_the_inner_stream_ahead() {
+    let produced = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = produced.clone();
+    let source = futures::stream::iter(0..10).map(move |x| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        x
+    });
+    let mut throttled = Box::pin(source.throttle(Quota::per_second(1)));
+    let mut received = 0;
+    while throttled.next().await.is_some() {
+        received += 1;
+        // One item may be held waiting for its cell, never more.
+        assert_eq!(produced.load(std::sync::atomic::Ordering::SeqCst), received);
+        if received == 3 {
+            break;
+        }
+    }
+    // Half a second into the wait for the fourth cell: it pulled exactly one more.
+    assert!(
+        tokio::time::timeout(ms(500), throttled.next())
+            .await
+            .is_err()
+    );
+    assert_eq!(produced.load(std::sync::atomic::Ordering::SeqCst), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttled_streams_share_a_limiter() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    let a = futures::stream::iter(0..5).throttle(&limiter);
+    let b = futures::stream::iter(5..10).throttle(limiter.clone());
+    let got = timed(start, futures::stream::select(a, b)).await;
+    let times: Vec<u64> = got.iter().map(|&(_, t)| t).collect();
+    assert_eq!(times, (0..10).map(|k| k * 100).collect::<Vec<_>>());
+    let mut items: Vec<i32> = got.iter().map(|&(x, _)| x).collect();
+    items.sort_unstable();
+    assert_eq!(items, (0..10).collect::<Vec<_>>());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_throttle_gives_its_turn_back() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    limiter.until_ready().await;
+    let mut throttled = Box::pin(futures::stream::iter([1]).throttle(&limiter));
+    // Queued for the cell at 100 ms, then dropped at 50 ms.
+    assert!(
+        tokio::time::timeout(ms(50), throttled.next())
+            .await
+            .is_err()
+    );
+    drop(throttled);
+    limiter.until_ready().await;
+    assert_eq!(at_ms(start), 100);
+    limiter.until_ready().await;
+    assert_eq!(at_ms(start), 200);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_ends_with_the_inner_stream_and_stays_ended() {
+    let mut throttled = Box::pin(futures::stream::iter([1, 2]).throttle(Quota::per_second(1)));
+    assert!(!throttled.is_terminated());
+    assert_eq!(throttled.next().await, Some(1));
+    assert_eq!(throttled.next().await, Some(2));
+    assert_eq!(throttled.next().await, None);
+    assert!(throttled.is_terminated());
+    assert_eq!(throttled.next().await, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn space_out_keeps_a_minimum_gap_and_does_not_delay_the_first() {
+    let start = Instant::now();
+    let got = timed(start, futures::stream::iter(0..4).space_out(ms(100))).await;
+    assert_eq!(got, [(0, 0), (1, 100), (2, 200), (3, 300)]);
+
+    let start = Instant::now();
+    let source = arrivals(start, vec![(50, 'a'), (300, 'b'), (320, 'c'), (330, 'd')]);
+    let got = timed(start, source.space_out(ms(100))).await;
+    // The gap counts from when the previous item went out.
+    assert_eq!(got, [('a', 50), ('b', 300), ('c', 400), ('d', 500)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeout_each_reports_each_long_wait_and_goes_on() {
+    let start = Instant::now();
+    let source = arrivals(start, vec![(50, 1), (320, 2), (330, 3)]);
+    let got = timed(start, source.timeout_each(ms(100))).await;
+    let got: Vec<(Result<i32, Duration>, u64)> = got
+        .into_iter()
+        .map(|(r, t)| (r.map_err(|e| e.limit()), t))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Ok(1), 50),
+            (Err(ms(100)), 150),
+            (Err(ms(100)), 250),
+            (Ok(2), 320),
+            (Ok(3), 330),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeout_each_lets_an_item_ready_at_the_limit_win() {
+    let start = Instant::now();
+    let source = arrivals(start, vec![(100, 'x')]);
+    let got = timed(start, source.timeout_each(ms(100))).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, Ok('x'));
+    assert_eq!(got[0].1, 100);
+}
+
+#[tokio::test(start_paused = true)]
+async fn deadline_cuts_the_stream_with_one_error() {
+    let start = Instant::now();
+    let source = arrivals(start, vec![(100, 1), (900, 2), (1_100, 3)]);
+    let mut stream = Box::pin(source.deadline(ms(1_000)));
+    assert_eq!(stream.next().await, Some(Ok(1)));
+    assert_eq!(stream.next().await, Some(Ok(2)));
+    let err = stream.next().await.unwrap().unwrap_err();
+    assert_eq!(at_ms(start), 1_000);
+    assert_eq!(err.limit(), ms(1_000));
+    assert_eq!(err.to_string(), "timed out: 1s passed");
+    assert!(stream.is_terminated());
+    assert_eq!(stream.next().await, None);
+    assert_eq!(at_ms(start), 1_000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn deadline_counts_from_the_first_poll_and_ends_cleanly_in_time() {
+    let source = futures::stream::iter([1, 2, 3]).deadline(ms(100));
+    sleep(ms(500)).await; // built long before it is polled
+    let got: Vec<_> = source.collect().await;
+    assert_eq!(got, [Ok(1), Ok(2), Ok(3)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn deadline_wins_over_an_item_at_the_same_instant() {
+    let start = Instant::now();
+    let got: Vec<_> = arrivals(start, vec![(100, 1)])
+        .deadline(ms(100))
+        .collect()
+        .await;
+    assert_eq!(got.len(), 1);
+    assert!(got[0].is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn sample_emits_the_latest_item_per_tick() {
+    let start = Instant::now();
+    let plan = vec![(10, 1), (40, 2), (100, 3), (150, 4), (450, 5), (470, 6)];
+    let got = timed(start, arrivals(start, plan).sample(ms(100))).await;
+    // Tick 100: 3 (arrived at the tick itself); 200: 4; 300 and 400: nothing new;
+    // 500 never comes: the end at 470 flushes 6.
+    assert_eq!(got, [(3, 100), (4, 200), (6, 470)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn sample_stays_on_its_grid() {
+    let start = Instant::now();
+    let plan: Vec<(u64, u64)> = (1..=1_000).map(|k| (k * 7, k)).collect();
+    let got = timed(start, arrivals(start, plan).sample(ms(100))).await;
+    // Ticks at exactly k * 100 ms, each with the last item (7 ms apart) before it.
+    for (i, &(x, t)) in got.iter().enumerate().take(69) {
+        let tick = (i as u64 + 1) * 100;
+        assert_eq!((x, t), (tick / 7, tick));
+    }
+    assert_eq!(got.last(), Some(&(1_000, 7_000)));
+    assert_eq!(got.len(), 70);
+}
+
+#[tokio::test(start_paused = true)]
+async fn sample_of_nothing_is_nothing() {
+    let got: Vec<i32> = futures::stream::empty::<i32>()
+        .sample(ms(100))
+        .collect()
+        .await;
+    assert!(got.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn debounce_emits_after_quiet_and_flushes_at_the_end() {
+    let start = Instant::now();
+    let plan = vec![
+        (0, 'a'),
+        (30, 'b'),
+        (60, 'c'),
+        (200, 'd'),
+        (249, 'e'),
+        (400, 'f'),
+    ];
+    let got = timed(start, arrivals(start, plan).debounce(ms(50))).await;
+    // 'c' settles at 110; 'e' at 299; 'f' is flushed when the stream ends at 400.
+    assert_eq!(got, [('c', 110), ('e', 299), ('f', 400)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn debounce_an_item_at_the_end_of_the_quiet_supersedes() {
+    let start = Instant::now();
+    let plan = vec![(0, 1), (50, 2), (300, 3)];
+    let mut stream = Box::pin(
+        arrivals(start, plan)
+            .chain(futures::stream::pending())
+            .debounce(ms(50)),
+    );
+    assert_eq!(stream.next().await, Some(2));
+    assert_eq!(at_ms(start), 100);
+    assert_eq!(stream.next().await, Some(3));
+    assert_eq!(at_ms(start), 350);
+}
+
+#[test]
+#[should_panic(expected = "longer than zero")]
+fn timeout_each_zero_panics() {
+    let _ = futures::stream::iter([1]).timeout_each(Duration::ZERO);
+}
+
+#[test]
+#[should_panic(expected = "longer than zero")]
+fn sample_zero_panics() {
+    let _ = futures::stream::iter([1]).sample(Duration::ZERO);
+}
+
+#[test]
+fn adapters_can_be_built_outside_a_runtime() {
+    let quota = Quota::per_second(1);
+    let _ = futures::stream::iter([1]).throttle(quota);
+    let _ = futures::stream::iter([1]).space_out(ms(1));
+    let _ = futures::stream::iter([1]).timeout_each(ms(1));
+    let _ = futures::stream::iter([1]).deadline(ms(1));
+    let _ = futures::stream::iter([1]).sample(ms(1));
+    let _ = futures::stream::iter([1]).debounce(ms(1));
+}

@@ -19,7 +19,7 @@
 //!
 //! - The cursor is the URL of the page to fetch (`url::Url`: `Clone + Hash + Send +
 //!   Sync + 'static`). The first cursor is the request URL; each page's `next` is the
-//!   next URL (for `Link: rel="next"`, [`link::next_url`] resolved against the URL just
+//!   next URL (for `Link: rel="next"`, `asyncgen::link::next_url` resolved against the URL just
 //!   fetched), `None` on the last page.
 //! - The fetch closure owns what it needs (e.g. a cloned client) and returns a
 //!   `Send + 'static` future, so that [`prefetch`](Paginator::prefetch) is available:

@@ -146,11 +146,16 @@ where
     }
 }
 
+type PageResult<F> = Result<
+    NumberedPage<<F as FetchNumberedPage>::Item>,
+    PaginateError<<F as FetchNumberedPage>::Error>,
+>;
+
 struct Slot<F: FetchNumberedPage> {
     // Boxed: several pages are in flight at once and each must stay pinned while the
     // queue shifts.
     attempt: Pin<Box<Attempt<usize, F::Future>>>,
-    done: Option<Result<NumberedPage<F::Item>, PaginateError<F::Error>>>,
+    done: Option<PageResult<F>>,
 }
 
 /// The stream of [`paginate_pages`]: items in page order, `Result<T, PaginateError<E>>`.
@@ -370,7 +375,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() {
     /// let start = tokio::time::Instant::now();
-    /// let items: Vec<u32> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
+    /// let items: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
     ///     .concurrency(4)
     ///     .throttle(Quota::per_second(2))
     ///     .try_collect()
@@ -403,6 +408,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
         };
         self.in_flight.len() < width
             && !self.no_more_pages
+            && self.next_page < usize::MAX
             && self.end.is_none_or(|end| self.next_page < end)
             && self.max_pages.is_none_or(|max| started < max)
             && self.max_items.is_none_or(|max| self.items_received < max)

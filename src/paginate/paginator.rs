@@ -255,6 +255,10 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
     /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
     /// of a [`RateLimiter`] shares its budget with other streams and tasks.
     ///
+    /// This limits requests, not items: it shadows the item-level
+    /// [`StreamTimeExt::throttle`](crate::time::StreamTimeExt::throttle), which stays
+    /// reachable as `StreamTimeExt::throttle(paginator, limiter)`.
+    ///
     /// # Examples
     ///
     /// ```

@@ -43,7 +43,8 @@ where
 {
     pub(crate) fn new(pages: usize) -> Self {
         Prefetch {
-            pages,
+            // The channel's limit; anything above it is unbounded in practice.
+            pages: pages.min(tokio::sync::Semaphore::MAX_PERMITS),
             spawn: spawn::<C, F>,
             running: None,
         }

@@ -265,10 +265,12 @@ impl<E> RetryPolicy<E> {
         if failed_attempts >= self.max_attempts {
             return None;
         }
-        if let Some(retry_if) = &self.retry_if {
-            if !retry_if(error) {
-                return None;
-            }
+        if self
+            .retry_if
+            .as_ref()
+            .is_some_and(|retry_if| !retry_if(error))
+        {
+            return None;
         }
         if let Some(requested) = self.delay_from.as_ref().and_then(|delay| delay(error)) {
             return (requested <= self.max_delay).then_some(requested);

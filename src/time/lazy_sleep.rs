@@ -45,7 +45,6 @@ impl LazySleep {
     }
 
     /// The armed deadline, if any.
-    #[allow(dead_code)]
     pub(crate) fn deadline(&self) -> Option<Instant> {
         match self {
             LazySleep::Armed { sleep } => Some(sleep.deadline()),
