@@ -263,10 +263,10 @@ async fn answer(
 
 /// The page after `page`, or `None` for the last one (honouring `loop_back`).
 fn next_page(shared: &Shared, page: u32, per_page: u32) -> Option<u32> {
-    if let Some((from, to)) = shared.options.loop_back {
-        if page == from {
-            return Some(to);
-        }
+    if let Some((from, to)) = shared.options.loop_back
+        && page == from
+    {
+        return Some(to);
     }
     (page.saturating_mul(per_page) < shared.options.total).then_some(page + 1)
 }
