@@ -559,3 +559,35 @@ async fn one_rate_limiter_shared_by_two_listings() {
     let last = hits.iter().map(|h| h.at).max().unwrap();
     assert!(last - start >= Duration::from_millis(350));
 }
+
+#[tokio::test]
+async fn links_split_over_several_header_fields_are_read_as_one_list() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::SplitLinks);
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn relative_links_resolve_against_the_url_after_redirects() {
+    let server = Server::start(Options {
+        link_style: LinkStyle::QueryOnly,
+        ..Options::default()
+    })
+    .await;
+    let (items, err) = json_pages(server.url("/moved?per_page=3")).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/api/v3/repos/o/r/issues?per_page=3",
+            "/api/v3/repos/o/r/issues?page=2&per_page=3",
+            "/api/v3/repos/o/r/issues?page=3&per_page=3",
+            "/api/v3/repos/o/r/issues?page=4&per_page=3",
+        ]
+    );
+}

@@ -72,6 +72,8 @@ pub enum Fault {
     WrongShape,
     /// The page, with this `Link` header instead of its own.
     Link(&'static str),
+    /// The page, with its links sent as one `Link` header field each.
+    SplitLinks,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +145,7 @@ impl Server {
             .route("/api/v3/repos/o/r/issues", get(github))
             .route("/cursor", get(cursor))
             .route("/offset", get(offset))
+            .route("/moved", get(moved))
             .with_state(shared.clone());
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
@@ -244,6 +247,14 @@ async fn answer(
         Some(Fault::Status(code)) => StatusCode::from_u16(code).unwrap().into_response(),
         Some(Fault::Malformed) => "[{\"id\": 1, \"name\": ".into_response(),
         Some(Fault::WrongShape) => "{\"items\": []}".into_response(),
+        Some(Fault::SplitLinks) => {
+            let (mut headers, body) = ok();
+            let joined = headers.remove(header::LINK).unwrap();
+            for link in joined.to_str().unwrap().split(", ") {
+                headers.append(header::LINK, HeaderValue::from_str(link).unwrap());
+            }
+            (headers, body).into_response()
+        }
         Some(Fault::Link(link)) => {
             let (mut headers, body) = ok();
             headers.insert(header::LINK, HeaderValue::from_static(link));
@@ -308,6 +319,12 @@ async fn github(
         (headers, serde_json::to_string(&body).unwrap())
     })
     .await
+}
+
+/// `/moved?...` redirects to the GitHub-style endpoint with the same query.
+async fn moved(uri: Uri) -> Response {
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    axum::response::Redirect::permanent(&format!("/api/v3/repos/o/r/issues{query}")).into_response()
 }
 
 #[derive(Serialize, Deserialize)]
