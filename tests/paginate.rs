@@ -333,6 +333,51 @@ async fn a_repeat_beyond_the_limits_is_never_reported() {
     assert_eq!(items, [0, 1]);
 }
 
+/// An API whose first request carries an empty token and whose last page answers
+/// with an empty token again.
+async fn sentinel_api(token: String) -> Result<(Vec<u32>, String), ApiError> {
+    Ok(match token.as_str() {
+        "" => (vec![1, 2], "t2".to_string()),
+        _ => (vec![3], String::new()),
+    })
+}
+
+#[tokio::test]
+async fn an_end_sentinel_passed_on_as_a_cursor_reads_as_a_repeat_but_loses_nothing() {
+    let items: Vec<Result<u32, PaginateError<ApiError>>> =
+        paginate(String::new(), |token| async move {
+            let (items, next) = sentinel_api(token).await?;
+            Ok(Page::new(items, Some(next)))
+        })
+        .collect()
+        .await;
+    assert_eq!(items.len(), 4);
+    assert_eq!(
+        items[..3]
+            .iter()
+            .map(|r| *r.as_ref().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        items[3]
+            .as_ref()
+            .unwrap_err()
+            .cursor::<String>()
+            .map(String::as_str),
+        Some("")
+    );
+
+    let mapped: Vec<u32> = paginate(String::new(), |token| async move {
+        let (items, next) = sentinel_api(token).await?;
+        Ok::<_, ApiError>(Page::new(items, Some(next).filter(|t| !t.is_empty())))
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(mapped, [1, 2, 3]);
+}
+
 #[tokio::test]
 async fn the_default_is_error_and_the_mode_can_be_set_back() {
     assert_eq!(RepeatedCursor::default(), RepeatedCursor::Error);
@@ -823,6 +868,20 @@ async fn prefetch_zero_fetches_on_demand() {
     items.next().await;
     sleep(Duration::from_secs(1)).await;
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+#[should_panic(expected = "the fetch panicked")]
+async fn a_panic_in_a_prefetched_fetch_reaches_the_consumer() {
+    let mut items = paginate(0u32, |n| async move {
+        assert!(n < 2, "the fetch panicked");
+        Ok::<_, ()>(Page::new(vec![n], Some(n + 1)))
+    })
+    .prefetch(1);
+    assert_eq!(items.next().await.unwrap().unwrap(), 0);
+    assert_eq!(items.next().await.unwrap().unwrap(), 1);
+    // Without the panic reaching here, this would look like the end of the listing.
+    let _ = items.next().await;
 }
 
 #[test]

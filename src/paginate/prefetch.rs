@@ -1,9 +1,9 @@
 //! Fetching ahead on a tokio task (feature `tokio`).
 
-use core::future::poll_fn;
+use core::future::{Future, poll_fn};
 use core::hash::Hash;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -64,9 +64,24 @@ impl<C, F: FetchPage<C>> Prefetch<C, F> {
                 None => return Poll::Ready(None),
             }
         }
-        match &mut self.running {
-            Some(running) => running.pages.poll_recv(cx),
-            None => Poll::Ready(None),
+        let Some(running) = &mut self.running else {
+            return Poll::Ready(None);
+        };
+        match ready!(running.pages.poll_recv(cx)) {
+            Some(page) => Poll::Ready(Some(page)),
+            // The channel closes when the task ends: normally, or by a panic of the
+            // fetch, which must reach the consumer as it would without prefetch rather
+            // than pass for the end of the listing.
+            None => match ready!(Pin::new(&mut running.task).poll(cx)) {
+                Err(error) if error.is_panic() => {
+                    self.running = None;
+                    std::panic::resume_unwind(error.into_panic())
+                }
+                _ => {
+                    self.running = None;
+                    Poll::Ready(None)
+                }
+            },
         }
     }
 }

@@ -18,6 +18,19 @@ use std::hash::{BuildHasher, Hash, RandomState};
 ///   is not a repeat, and a new run (resuming from a
 ///   [`PaginateError::cursor`](super::PaginateError::cursor)) starts with a clean slate.
 ///
+/// Two cases look alike and are told apart only by the API's documentation, so the
+/// fetch closure should settle them before handing the cursor over:
+///
+/// - an end-of-listing sentinel (an empty token, a `null`) must become `next: None`.
+///   When the first cursor is that same sentinel (`""` meaning "from the start"),
+///   passing the final `""` on as `Some` would look like a cycle back to the first
+///   page;
+/// - an API that signals "nothing more for now" by echoing the cursor it was called
+///   with (log tails) wants [`Stop`](RepeatedCursor::Stop).
+///
+/// With the default, [`Error`](RepeatedCursor::Error), either mistake costs no data:
+/// every page before the repeat is delivered, and the error carries the cursor.
+///
 /// Memory: a run keeps a 128-bit fingerprint of each cursor it fetched (two SipHash
 /// digests with independent random keys), 16 bytes per page whatever the cursor's size,
 /// never the cursors themselves. Two different cursors share a fingerprint with a
