@@ -1,1 +1,157 @@
-//! REST adapters on reqwest (feature `http`).
+//! REST adapters on reqwest (feature `http`): paginated JSON APIs as streams.
+//!
+//! [`paginate_json`] follows `Link: <...>; rel="next"` headers (GitHub, GitLab, Jira and
+//! most REST APIs that paginate by links), reads each page as a JSON array, and waits out
+//! `429 Too Many Requests` and `503 Service Unavailable` as long as `Retry-After` asks.
+//!
+//! # TLS
+//!
+//! This crate depends on reqwest without default features, so it brings no TLS stack of
+//! its own: `https://` URLs need one enabled in your own reqwest dependency, e.g.
+//! `reqwest = { version = "0.13", features = ["rustls"] }` (or `"native-tls"`). Cargo
+//! unifies the features, and the `reqwest::Client` you pass in then speaks HTTPS.
+
+mod error;
+mod fetch;
+mod retry_after;
+
+pub use error::HttpError;
+
+use std::time::Duration;
+
+use reqwest::{Client, IntoUrl};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::paginate::{FetchPage, Paginator, RetryPolicy, paginate};
+
+/// The items of a `Link`-paginated JSON API, page after page, as a [`Paginator`].
+///
+/// Requests `url`, reads the body as a JSON array of `T`, and goes on with the
+/// `rel="next"` target of the `Link` header (resolved against the page's URL, after
+/// redirects) until a page has none. The cursor of each page is its URL, so a
+/// [`PaginateError`](crate::PaginateError) tells where to resume
+/// (`err.cursor::<url::Url>()`).
+///
+/// `429 Too Many Requests` and `503 Service Unavailable` are retried with the same URL
+/// as [`retry_policy`] says: after exactly the wait `Retry-After` asks for
+/// (delta-seconds or an HTTP-date), or with a jittered backoff from 250 ms when it is
+/// missing or unreadable; 6 attempts per page at most, and a `Retry-After` beyond 60 s
+/// is yielded as an error at once rather than waited out. `.retry(policy)` replaces
+/// this policy; build yours from [`retry_policy`] to keep honouring `Retry-After`.
+///
+/// Every other builder method of [`Paginator`] applies: `.max_items(n)`,
+/// `.max_pages(n)`, `.prefetch(n)`, `.throttle(limiter)`, `.pages()`,
+/// `.on_repeated_cursor(..)`.
+///
+/// Anything wrong is an error item naming the URL, after which the stream ends: a
+/// transport failure, a non-2xx status, a body that is not a JSON array of `T`, a
+/// malformed `Link` header, or a URL that cannot be requested (for a bad starting URL,
+/// the error's cursor is `about:invalid`). See [`HttpError`].
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::prelude::*;
+/// # use axum::{Router, routing::get, http::header::LINK, extract::Query};
+/// # use std::collections::HashMap;
+///
+/// #[derive(serde::Deserialize)]
+/// struct User {
+///     login: String,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// # let base = format!("http://{}", listener.local_addr().unwrap());
+/// # let app = Router::new().route("/users", get(|Query(q): Query<HashMap<String, String>>| async move {
+/// #     match q.get("page").map(String::as_str) {
+/// #         None => ([(LINK, "</users?page=2>; rel=\"next\"")], r#"[{"login":"ada"},{"login":"grace"}]"#),
+/// #         _ => ([(LINK, "</users>; rel=\"first\"")], r#"[{"login":"linus"}]"#),
+/// #     }
+/// # }));
+/// # tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+/// // `base` is the address of a server answering like GitHub's API.
+/// let logins: Vec<String> = asyncgen::http::paginate_json::<User>(
+///     reqwest::Client::new(),
+///     format!("{base}/users"),
+/// )
+/// .prefetch(1)
+/// .max_items(100)
+/// .map(|user| user.unwrap().login)
+/// .collect()
+/// .await;
+/// assert_eq!(logins, ["ada", "grace", "linus"]);
+/// # }
+/// ```
+pub fn paginate_json<T>(
+    client: Client,
+    url: impl IntoUrl,
+) -> Paginator<Url, impl FetchPage<Url, Item = T, Error = HttpError, Future: Send> + Send + 'static>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let (first, mut bad_start) = match client.get(url).build() {
+        Ok(request) => (request.url().clone(), None),
+        Err(e) => {
+            let bad = HttpError::BadUrl {
+                url: e.url().map(Url::to_string),
+                reason: error_chain(&e),
+            };
+            (Url::parse("about:invalid").expect("a valid URL"), Some(bad))
+        }
+    };
+    paginate(first, move |url: Url| {
+        // A bad starting URL is reported by the first fetch, as an item, so that
+        // building the stream never fails.
+        let bad_start = bad_start.take();
+        let client = client.clone();
+        async move {
+            match bad_start {
+                Some(err) => Err(err),
+                None => fetch::fetch_page(client, url).await,
+            }
+        }
+    })
+    .retry(retry_policy())
+}
+
+/// The retry policy [`paginate_json`] starts with: `429` and `503` are retried
+/// ([`HttpError::is_retryable`]) after the wait `Retry-After` asks for
+/// ([`HttpError::retry_after`]), up to 60 s, or with exponential backoff from 250 ms
+/// (jittered) when there is none; 6 attempts per page in all.
+///
+/// Adjust it and hand it back to keep these rules:
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use asyncgen::http::{paginate_json, retry_policy};
+///
+/// # #[derive(serde::Deserialize)] struct Repo {}
+/// let repos = paginate_json::<Repo>(reqwest::Client::new(), "http://127.0.0.1:8080/repos")
+///     .retry(retry_policy().max_attempts(10).max_delay(Duration::from_secs(300)));
+/// # drop(repos);
+/// ```
+pub fn retry_policy() -> RetryPolicy<HttpError> {
+    RetryPolicy::exponential(Duration::from_millis(250))
+        .max_attempts(6)
+        .max_delay(Duration::from_secs(60))
+        .retry_if(HttpError::is_retryable)
+        .delay_from(HttpError::retry_after)
+}
+
+/// An error and its causes on one line: reqwest's builder errors say only "builder
+/// error" and keep the reason in their source.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}

@@ -1,0 +1,109 @@
+//! One page of a `Link`-paginated JSON API.
+
+use std::time::SystemTime;
+
+use reqwest::Client;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LINK};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::HttpError;
+use super::retry_after::retry_after;
+use crate::link::{self, LinkError};
+use crate::paginate::Page;
+
+/// Fetches `url` once and reads its body as a JSON array of `T` and its `Link` header's
+/// `rel="next"` target. Waiting and retrying is the paginator's [`RetryPolicy`]'s job;
+/// a non-2xx answer carries its `Retry-After` for it.
+///
+/// [`RetryPolicy`]: crate::paginate::RetryPolicy
+pub(crate) async fn fetch_page<T: DeserializeOwned>(
+    client: Client,
+    url: Url,
+) -> Result<Page<T, Url>, HttpError> {
+    let response = client
+        .get(url.clone())
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .send()
+        .await
+        .map_err(|source| HttpError::Transport {
+            url: url.clone(),
+            source,
+        })?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(HttpError::Status {
+            retry_after: retry_after(response.headers(), SystemTime::now()),
+            url,
+            status,
+        });
+    }
+
+    // Relative links resolve against where the page really came from, after redirects.
+    let page_url = response.url().clone();
+    let next = next_link(response.headers(), &page_url)?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|source| HttpError::Transport {
+            url: page_url.clone(),
+            source,
+        })?;
+    let items = serde_json::from_slice(&body).map_err(|source| HttpError::Body {
+        url: page_url,
+        source,
+    })?;
+    Ok(Page::new(items, next))
+}
+
+/// The `rel="next"` target of all `Link` header fields (a response may send several;
+/// HTTP reads them as one comma-separated list).
+fn next_link(headers: &HeaderMap, page_url: &Url) -> Result<Option<Url>, HttpError> {
+    let mut joined = String::new();
+    for value in headers.get_all(LINK) {
+        if !joined.is_empty() {
+            joined.push_str(", ");
+        }
+        let offset = joined.len();
+        let text = value.to_str().map_err(|_| {
+            let bad = value
+                .as_bytes()
+                .iter()
+                .position(|&b| !(b == b'\t' || (b' '..=b'~').contains(&b)))
+                .unwrap_or(0);
+            HttpError::Link {
+                url: page_url.clone(),
+                source: LinkError::new(offset + bad, "visible ASCII"),
+            }
+        })?;
+        joined.push_str(text);
+    }
+    let mut target = None;
+    // Read every link, not just up to the first `next`: a header that is malformed
+    // anywhere is reported rather than half-trusted.
+    for link in link::parse(&joined) {
+        let link = link.map_err(|source| HttpError::Link {
+            url: page_url.clone(),
+            source,
+        })?;
+        if target.is_none() && link.has_rel("next") && link.is_about(page_url) {
+            target = Some(link.target());
+        }
+    }
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    let bad_url = |reason: String| HttpError::BadUrl {
+        url: Some(target.to_owned()),
+        reason,
+    };
+    let next = page_url
+        .join(target)
+        .map_err(|e| bad_url(format!("next link from {page_url}: {e}")))?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(bad_url(format!(
+            "next link from {page_url} is not http or https"
+        )));
+    }
+    Ok(Some(next))
+}

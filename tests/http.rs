@@ -1,0 +1,593 @@
+//! `asyncgen::http::paginate_json` against a real server on 127.0.0.1.
+//!
+//! These tests use real time (the server and client talk over real sockets); the waits
+//! they provoke are a second at most, and their assertions are lower bounds that a
+//! correct client always meets.
+#![cfg(feature = "http")]
+
+mod support;
+
+use std::time::Duration;
+
+use asyncgen::http::{HttpError, paginate_json, retry_policy};
+use asyncgen::paginate::{Page, PaginateError, RepeatedCursor, paginate, paginate_offset};
+use asyncgen::prelude::*;
+use asyncgen::time::{Quota, RateLimiter};
+use futures::TryStreamExt;
+use support::server::{CursorPage, Fault, Item, LinkStyle, Options, RetryAfter, Server};
+use url::Url;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+fn ids(items: &[Item]) -> Vec<u32> {
+    items.iter().map(|i| i.id).collect()
+}
+
+/// Collects a stream of results into the items before the first error, and that error.
+async fn drain<S, T, E>(stream: S) -> (Vec<T>, Option<E>)
+where
+    S: Stream<Item = Result<T, E>>,
+{
+    let mut stream = std::pin::pin!(stream);
+    let mut items = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(item) => items.push(item),
+            Err(err) => {
+                assert!(
+                    stream.next().await.is_none(),
+                    "the stream ends after an error"
+                );
+                return (items, Some(err));
+            }
+        }
+    }
+    (items, None)
+}
+
+/// All of `paginate_json`'s items, and the HTTP error that ended it, if any.
+async fn json_pages(url: String) -> (Vec<Item>, Option<HttpError>) {
+    let (items, err) = drain(paginate_json::<Item>(client(), url)).await;
+    let err = err.map(|e: PaginateError<HttpError>| e.into_fetch_error().expect("a fetch error"));
+    (items, err)
+}
+
+#[tokio::test]
+async fn follows_github_style_link_headers_to_the_last_page() {
+    let server = Server::with_defaults().await;
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert_eq!(items[7], Item::new(7));
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn relative_links_resolve_under_the_api_prefix() {
+    for style in [LinkStyle::RootRelative, LinkStyle::QueryOnly] {
+        let server = Server::start(Options {
+            link_style: style,
+            ..Options::default()
+        })
+        .await;
+        let (items, err) = json_pages(server.github_url()).await;
+        assert!(err.is_none(), "{style:?}: {err:?}");
+        assert_eq!(ids(&items), (0..10).collect::<Vec<_>>(), "{style:?}");
+        let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+        assert_eq!(
+            uris[1], "/api/v3/repos/o/r/issues?page=2&per_page=3",
+            "{style:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_collection_is_one_request_and_no_items() {
+    let server = Server::start(Options {
+        total: 0,
+        ..Options::default()
+    })
+    .await;
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(items.is_empty() && err.is_none(), "{err:?}");
+    assert_eq!(server.pages_requested(), [1]);
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_retry_after_seconds() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::TooManyRequests(RetryAfter::Seconds(1)));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    let hits = server.hits();
+    let statuses: Vec<_> = hits.iter().map(|h| (h.page, h.status)).collect();
+    assert_eq!(statuses, [(1, 200), (2, 429), (2, 200), (3, 200), (4, 200)]);
+    assert_eq!(hits[1].uri, hits[2].uri, "the same URL is asked again");
+    assert!(hits[2].at - hits[1].at >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn unavailable_waits_until_the_retry_after_date() {
+    let server = Server::with_defaults().await;
+    server.fault(
+        3,
+        Fault::Unavailable(RetryAfter::DateIn(Duration::from_secs(1))),
+    );
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    let hits = server.hits();
+    let statuses: Vec<_> = hits.iter().map(|h| (h.page, h.status)).collect();
+    assert_eq!(statuses, [(1, 200), (2, 200), (3, 503), (3, 200), (4, 200)]);
+    let date = hits[2].retry_at.expect("the 503 carried an HTTP-date");
+    assert!(
+        hits[3].at_system >= date,
+        "retried before the date it was given"
+    );
+}
+
+#[tokio::test]
+async fn missing_or_unreadable_retry_after_backs_off() {
+    let server = Server::with_defaults().await;
+    server
+        .fault(1, Fault::TooManyRequests(RetryAfter::Absent))
+        .fault(1, Fault::Unavailable(RetryAfter::Garbage));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    let hits = server.hits();
+    let statuses: Vec<_> = hits.iter().map(|h| h.status).collect();
+    assert_eq!(statuses, [429, 503, 200, 200, 200, 200]);
+    // 250 ms, then 500 ms, each shortened by up to half by the jitter.
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(125));
+    assert!(hits[2].at - hits[1].at >= Duration::from_millis(250));
+}
+
+#[tokio::test]
+async fn retries_are_bounded() {
+    let server = Server::with_defaults().await;
+    for _ in 0..6 {
+        server.fault(2, Fault::TooManyRequests(RetryAfter::Seconds(0)));
+    }
+    let (items, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
+    assert_eq!(ids(&items), [0, 1, 2]);
+    let err = err.expect("an error after the retries");
+    assert_eq!(err.attempts(), 6);
+    assert_eq!(err.page_index(), 1);
+    let resume_at = err.cursor::<Url>().expect("the failed page's URL").clone();
+    assert!(
+        resume_at
+            .as_str()
+            .ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3")
+    );
+    let err = err.into_fetch_error().unwrap();
+    match &err {
+        HttpError::Status {
+            url,
+            status,
+            retry_after,
+        } => {
+            assert_eq!(status.as_u16(), 429);
+            assert_eq!(*retry_after, Some(Duration::ZERO));
+            assert!(
+                url.as_str()
+                    .ends_with("/api/v3/repos/o/r/issues?page=2&per_page=3")
+            );
+        }
+        other => panic!("expected a status error, got {other:?}"),
+    }
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(server.pages_requested(), [1, 2, 2, 2, 2, 2, 2]);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_a_minute_is_an_error_not_a_wait() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::Unavailable(RetryAfter::Seconds(3600)));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert_eq!(items.len(), 3);
+    let err = err.unwrap();
+    assert!(
+        matches!(err, HttpError::Status { retry_after: Some(d), .. } if d == Duration::from_secs(3600)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("HTTP 503 Service Unavailable from http://127.0.0.1:")
+    );
+    assert!(
+        err.to_string()
+            .ends_with("page=2&per_page=3 (Retry-After: 3600s)")
+    );
+    assert_eq!(server.pages_requested(), [1, 2]);
+}
+
+#[tokio::test]
+async fn other_statuses_are_errors_without_retries() {
+    for code in [404, 500, 504] {
+        let server = Server::with_defaults().await;
+        server.fault(2, Fault::Status(code));
+        let (items, err) = json_pages(server.github_url()).await;
+        assert_eq!(items.len(), 3);
+        let err = err.unwrap();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(code), "{err:?}");
+        assert!(err.url().unwrap().ends_with("page=2&per_page=3"));
+        assert_eq!(server.pages_requested(), [1, 2]);
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_page_is_an_error_item_naming_the_url() {
+    let server = Server::with_defaults().await;
+    server.fault(3, Fault::Malformed);
+    let (items, err) = json_pages(server.github_url()).await;
+    assert_eq!(ids(&items), [0, 1, 2, 3, 4, 5]);
+    let err = err.unwrap();
+    assert!(matches!(err, HttpError::Body { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with("malformed JSON page from http://127.0.0.1:"));
+    assert!(message.contains("/api/v3/repos/o/r/issues?page=3&per_page=3: "));
+    assert!(message.contains("EOF while parsing"), "{message}");
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_is_an_error_item() {
+    let server = Server::with_defaults().await;
+    server.fault(1, Fault::WrongShape);
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(items.is_empty());
+    let message = err.unwrap().to_string();
+    assert!(message.contains("expected a sequence"), "{message}");
+}
+
+#[tokio::test]
+async fn a_malformed_link_header_is_an_error_item() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::Link("<http://127.0.0.1/?page=9; rel=\"next\""));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert_eq!(
+        items.len(),
+        3,
+        "page 2's items are not trusted without its link"
+    );
+    let err = err.unwrap();
+    assert!(matches!(err, HttpError::Link { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("malformed Link header at byte 26"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_next_link_that_is_not_http_is_a_bad_url() {
+    let server = Server::with_defaults().await;
+    server.fault(1, Fault::Link("<ftp://127.0.0.1/x>; rel=next"));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(items.is_empty());
+    match err.unwrap() {
+        HttpError::BadUrl { url, reason } => {
+            assert_eq!(url.as_deref(), Some("ftp://127.0.0.1/x"));
+            assert!(reason.ends_with("is not http or https"), "{reason}");
+        }
+        other => panic!("expected a bad URL, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_page_without_a_link_header_is_the_last() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::Link("<?page=1&per_page=3>; rel=\"first\""));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none());
+    assert_eq!(ids(&items), [0, 1, 2, 3, 4, 5]);
+}
+
+#[tokio::test]
+async fn bad_starting_urls_are_error_items() {
+    for url in ["not a url", "/relative/path", "http://[::1"] {
+        let (items, err) = json_pages(url.to_owned()).await;
+        assert!(items.is_empty());
+        let err = err.unwrap();
+        assert!(matches!(err, HttpError::BadUrl { .. }), "{url}: {err:?}");
+        assert!(err.to_string().starts_with("bad URL"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn connection_failures_are_transport_errors() {
+    // A port that was just free: nothing listens there now.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let (items, err) = json_pages(format!("http://{addr}/items")).await;
+    assert!(items.is_empty());
+    let err = err.unwrap();
+    assert!(matches!(err, HttpError::Transport { .. }), "{err:?}");
+    assert_eq!(err.url(), Some(format!("http://{addr}/items").as_str()));
+}
+
+#[tokio::test]
+async fn resuming_from_the_failed_page_url_completes_the_listing() {
+    let server = Server::with_defaults().await;
+    server.fault(3, Fault::Status(500));
+    let (first, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
+    let resume_at = err.unwrap().into_cursor::<Url>().unwrap();
+    let (rest, err) = json_pages(resume_at.to_string()).await;
+    assert!(err.is_none());
+    let all: Vec<u32> = ids(&first).into_iter().chain(ids(&rest)).collect();
+    assert_eq!(all, (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3, 3, 4]);
+}
+
+#[tokio::test]
+async fn max_items_and_max_pages_stop_requesting() {
+    let server = Server::with_defaults().await;
+    let items: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .max_items(4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), [0, 1, 2, 3]);
+    assert_eq!(server.pages_requested(), [1, 2]);
+
+    let server = Server::with_defaults().await;
+    let pages: Vec<Page<Item, Url>> = paginate_json::<Item>(client(), server.github_url())
+        .max_pages(3)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 9);
+    assert!(
+        pages[2]
+            .next
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .ends_with("page=4&per_page=3")
+    );
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn prefetch_overlaps_requests_with_the_consumer() {
+    let server = Server::start(Options {
+        latency: Duration::from_millis(50),
+        ..Options::default()
+    })
+    .await;
+    let mut items = paginate_json::<Item>(client(), server.github_url()).prefetch(2);
+    let first = items.next().await.unwrap().unwrap();
+    assert_eq!(first.id, 0);
+    // While the consumer is busy, the next two pages are fetched without being asked,
+    // and no more than two.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while server.pages_requested().len() < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+    let rest: Vec<Item> = items.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 9);
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn a_repeated_next_link_is_an_error_by_default_and_can_stop() {
+    let options = Options {
+        loop_back: Some((3, 2)),
+        ..Options::default()
+    };
+    let server = Server::start(options.clone()).await;
+    let (items, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
+    assert_eq!(ids(&items), (0..9).collect::<Vec<_>>());
+    let err = err.unwrap();
+    assert!(err.is_repeated_cursor(), "{err}");
+    assert!(
+        err.cursor::<Url>()
+            .unwrap()
+            .as_str()
+            .ends_with("page=2&per_page=3")
+    );
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+
+    let server = Server::start(options).await;
+    let items: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .on_repeated_cursor(RepeatedCursor::Stop)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 9);
+}
+
+#[tokio::test]
+async fn a_custom_retry_policy_built_from_the_default_keeps_retry_after() {
+    let server = Server::with_defaults().await;
+    for _ in 0..3 {
+        server.fault(1, Fault::TooManyRequests(RetryAfter::Seconds(0)));
+    }
+    let (items, err) = drain(
+        paginate_json::<Item>(client(), server.github_url()).retry(retry_policy().max_attempts(2)),
+    )
+    .await;
+    assert!(items.is_empty());
+    let err = err.unwrap();
+    assert_eq!(err.attempts(), 2);
+    assert!(
+        err.to_string()
+            .starts_with("fetching page 0 failed after 2 attempts: HTTP 429 Too Many Requests"),
+        "{err}"
+    );
+    assert_eq!(server.pages_requested(), [1, 1]);
+}
+
+/// A cursor API read with `paginate` and reqwest, the way a user would write it.
+fn cursor_listing(base: String) -> impl Stream<Item = Result<Item, PaginateError<reqwest::Error>>> {
+    let client = client();
+    paginate(None::<String>, move |cursor: Option<String>| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let mut url = Url::parse(&format!("{base}/cursor?limit=4")).unwrap();
+            if let Some(cursor) = &cursor {
+                url.query_pairs_mut().append_pair("cursor", cursor);
+            }
+            let response = client.get(url).send().await?.error_for_status()?;
+            let page: CursorPage = response.json().await?;
+            Ok(Page::new(page.data, page.next_cursor.map(Some)))
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_cursor_json_api_with_paginate() {
+    let server = Server::with_defaults().await;
+    let items: Vec<Item> = cursor_listing(server.url("")).try_collect().await.unwrap();
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+    let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+    assert_eq!(uris[0], "/cursor?limit=4");
+    assert!(
+        uris[1].starts_with("/cursor?limit=4&cursor=c"),
+        "{}",
+        uris[1]
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_api_that_repeats_a_cursor_is_caught() {
+    let server = Server::start(Options {
+        loop_back: Some((3, 2)),
+        ..Options::default()
+    })
+    .await;
+    let (items, err) = drain(cursor_listing(server.url(""))).await;
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert!(err.unwrap().is_repeated_cursor());
+    assert_eq!(server.pages_requested(), [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_malformed_cursor_page_is_an_error_item() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::Malformed);
+    let (items, err) = drain(cursor_listing(server.url(""))).await;
+    assert_eq!(items.len(), 4);
+    let err = err.unwrap();
+    assert!(err.fetch_error().unwrap().is_decode(), "{err:?}");
+    assert_eq!(err.page_index(), 1);
+}
+
+#[tokio::test]
+async fn an_offset_api_with_paginate_offset() {
+    let server = Server::start(Options {
+        total: 12,
+        ..Options::default()
+    })
+    .await;
+    let base = server.url("/offset");
+    let client = client();
+    let items: Vec<Item> = paginate_offset(4, move |offset, limit| {
+        let request = client.get(format!("{base}?offset={offset}&limit={limit}"));
+        async move {
+            request
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<Vec<Item>>()
+                .await
+        }
+    })
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(ids(&items), (0..12).collect::<Vec<_>>());
+    // 12 items in pages of 4: the fourth, empty page is what ends the listing.
+    let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/offset?offset=0&limit=4",
+            "/offset?offset=4&limit=4",
+            "/offset?offset=8&limit=4",
+            "/offset?offset=12&limit=4"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn throttle_spaces_the_requests() {
+    let server = Server::with_defaults().await;
+    let start = std::time::Instant::now();
+    let items: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .throttle(Quota::per_second(20))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 10);
+    // One request at once, then one per 50 ms: request k cannot arrive before k × 50 ms.
+    for (k, hit) in server.hits().iter().enumerate() {
+        assert!(
+            hit.at - start >= Duration::from_millis(50) * k as u32,
+            "request {k}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_rate_limiter_shared_by_two_listings() {
+    let server = Server::with_defaults().await;
+    let limiter = RateLimiter::new(Quota::per_second(20));
+    let start = std::time::Instant::now();
+    let (a, b) = tokio::join!(
+        paginate_json::<Item>(client(), server.github_url())
+            .throttle(limiter.clone())
+            .try_collect::<Vec<_>>(),
+        paginate_json::<Item>(client(), server.github_url())
+            .throttle(limiter)
+            .try_collect::<Vec<_>>(),
+    );
+    assert_eq!((a.unwrap().len(), b.unwrap().len()), (10, 10));
+    // Eight requests from one budget: the last cannot arrive before 7 × 50 ms.
+    let hits = server.hits();
+    assert_eq!(hits.len(), 8);
+    let last = hits.iter().map(|h| h.at).max().unwrap();
+    assert!(last - start >= Duration::from_millis(350));
+}
+
+#[tokio::test]
+async fn links_split_over_several_header_fields_are_read_as_one_list() {
+    let server = Server::with_defaults().await;
+    server.fault(2, Fault::SplitLinks);
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn relative_links_resolve_against_the_url_after_redirects() {
+    let server = Server::start(Options {
+        link_style: LinkStyle::QueryOnly,
+        ..Options::default()
+    })
+    .await;
+    let (items, err) = json_pages(server.url("/moved?per_page=3")).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    let uris: Vec<String> = server.hits().into_iter().map(|h| h.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/api/v3/repos/o/r/issues?per_page=3",
+            "/api/v3/repos/o/r/issues?page=2&per_page=3",
+            "/api/v3/repos/o/r/issues?page=3&per_page=3",
+            "/api/v3/repos/o/r/issues?page=4&per_page=3",
+        ]
+    );
+}
