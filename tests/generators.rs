@@ -42,7 +42,7 @@ fn a_body_that_never_yields_is_an_empty_stream() {
     let s: asyncgen::Generator<u32, _> = async_gen! {
         in_body.fetch_add(1, Ordering::SeqCst);
     };
-    assert_eq!(block_on(s.collect::<Vec<_>>()), []);
+    assert_eq!(block_on(s.collect::<Vec<u32>>()), Vec::<u32>::new());
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     let t: asyncgen::TryGenerator<u32, _> = try_async_gen! {
         Err("nothing to yield")?;
