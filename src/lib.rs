@@ -41,7 +41,7 @@
 //! | [`gen`] | `async_gen!`, `try_async_gen!`, [`generate`], [`try_generate`] | `async def` with `yield` |
 //! | [`concurrent`] | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
 //! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
-//! | [`paginate`], [`link`] | paginated APIs as streams | hand-written `while next_url:` loops |
+//! | [`paginate`](mod@paginate), [`link`] | paginated APIs as streams | hand-written `while next_url:` loops |
 //! | `http` (feature `http`) | REST pagination with reqwest | `httpx` + a paginator |
 //!
 //! # Cargo features
