@@ -3,6 +3,8 @@
 
 use proc_macro::TokenStream;
 
+mod comp;
+
 /// A stream from a block that yields. See the `asyncgen` crate.
 #[proc_macro]
 pub fn async_gen(input: TokenStream) -> TokenStream {
@@ -17,9 +19,9 @@ pub fn try_async_gen(input: TokenStream) -> TokenStream {
     TokenStream::new()
 }
 
-/// An async comprehension. See the `asyncgen` crate.
+/// An async comprehension (Python's PEP 530): a `Stream` built from `for`,
+/// `for await` and `if` clauses. See `asyncgen::comp!` for the clauses and examples.
 #[proc_macro]
 pub fn comp(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    comp::expand(input.into()).into()
 }
