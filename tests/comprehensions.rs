@@ -69,7 +69,10 @@ fn for_await_over_a_stream() {
 
 #[test]
 fn empty_sources_give_an_empty_stream() {
-    assert_eq!(collect(comp![x for x in Vec::<u8>::new()]), Vec::<u8>::new());
+    assert_eq!(
+        collect(comp![x for x in Vec::<u8>::new()]),
+        Vec::<u8>::new()
+    );
     assert_eq!(
         collect(comp![x for await x in stream::empty::<u8>()]),
         Vec::<u8>::new()
@@ -154,8 +157,9 @@ fn every_pair_of_clauses_after_the_first_for() {
     assert_eq!(got, want);
 
     // for await, if, for await
-    let got =
-        collect(comp![(x, y) for await x in xs() if x > 0 for await y in stream::iter([x, x * 10])]);
+    let got = collect(
+        comp![(x, y) for await x in xs() if x > 0 for await y in stream::iter([x, x * 10])],
+    );
     let mut want = Vec::new();
     for x in 0..4u32 {
         if x > 0 {
@@ -220,7 +224,10 @@ fn await_in_the_element() {
 
 #[test]
 fn await_in_a_condition() {
-    assert_eq!(collect(comp![x for x in 0..6 if is_even(x).await]), [0, 2, 4]);
+    assert_eq!(
+        collect(comp![x for x in 0..6 if is_even(x).await]),
+        [0, 2, 4]
+    );
 }
 
 #[test]
@@ -311,7 +318,10 @@ fn patterns_destructure() {
     assert_eq!(collect(comp![x * y for Point { x, y } in points]), [2, 12]);
 
     let nested = stream::iter([(1, (2, 3)), (4, (5, 6))]);
-    assert_eq!(collect(comp![a + b + c for await (a, (b, c)) in nested]), [6, 15]);
+    assert_eq!(
+        collect(comp![a + b + c for await (a, (b, c)) in nested]),
+        [6, 15]
+    );
 
     let refs = [1, 2, 3];
     assert_eq!(collect(comp![x * 10 for &x in refs.iter()]), [10, 20, 30]);
@@ -343,7 +353,10 @@ fn for_await_accepts_streams_that_are_not_unpin() {
         }
     };
     assert_not_unpin(&from_async_stream);
-    assert_eq!(collect(comp![i for await i in from_async_stream]), [0, 1, 2]);
+    assert_eq!(
+        collect(comp![i for await i in from_async_stream]),
+        [0, 1, 2]
+    );
 }
 
 #[test]
