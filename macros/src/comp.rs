@@ -5,7 +5,7 @@
 //! `comp![EXPR for P1 in I1 if C for await P2 in S2]` becomes, in Python's order:
 //!
 //! ```text
-//! match comp_iter(I1) {              // the outermost iterable is evaluated eagerly,
+//! match (I1) {                      // the outermost iterable is evaluated eagerly,
 //!     it0 => generate(move |mut y| async move {   // as in Python (PEP 289)
 //!         for P1 in it0 {
 //!             let c: bool = C;
@@ -138,20 +138,24 @@ fn parse_if(input: ParseStream<'_>) -> syn::Result<Clause> {
     Ok(Clause::If { cond })
 }
 
-/// The iterable or stream of a `for` clause, in the form the loops consume: an
-/// iterator, or a stream that has passed the `Stream` check.
-///
-/// Both calls carry the expression's span, so "not an iterator" and "not a stream"
-/// errors point at the expression the user wrote.
-fn source(clause: &Clause) -> Option<TokenStream> {
+/// The expression after `in`, in the form the loops consume: an iterable as written
+/// (the `for` loop reports a non-iterable at it), or a stream that has passed the
+/// `Stream` check, which carries the expression's span so that the error points there.
+fn source(clause: &Clause) -> TokenStream {
     match clause {
-        Clause::For { iter, .. } => Some(quote_spanned! {iter.span()=>
-            ::asyncgen::__private::comp_iter(#iter)
-        }),
-        Clause::ForAwait { stream, .. } => Some(quote_spanned! {stream.span()=>
+        Clause::For { iter, .. } => quote!((#iter)),
+        Clause::ForAwait { stream, .. } => quote_spanned! {stream.span()=>
             ::asyncgen::__private::comp_stream(#stream)
-        }),
-        Clause::If { .. } => None,
+        },
+        Clause::If { .. } => unreachable!("`if` clauses iterate nothing"),
+    }
+}
+
+/// The span of the expression a `for` clause iterates.
+fn source_span(clause: &Clause) -> Span {
+    match clause {
+        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => e.span(),
+        Clause::If { cond } => cond.span(),
     }
 }
 
@@ -181,8 +185,12 @@ impl Comprehension {
         let yielder = syn::Ident::new("__asyncgen_yielder", Span::mixed_site());
         let item = syn::Ident::new("__asyncgen_item", Span::mixed_site());
         let condition = syn::Ident::new("__asyncgen_condition", Span::mixed_site());
-        let source_name =
-            |depth: usize| format_ident!("__asyncgen_source{}", depth, span = Span::mixed_site());
+        // Named after the clause's depth; located at the iterated expression so that a
+        // hoisted iterable that is not iterable is reported there.
+        let source_name = |depth: usize| {
+            let span = Span::mixed_site().located_at(source_span(&self.clauses[depth]));
+            format_ident!("__asyncgen_source{}", depth, span = span)
+        };
 
         // Python evaluates the outermost iterable when the comprehension is created,
         // in the enclosing scope; doing the same lets it borrow (`v.iter()`) instead
@@ -202,8 +210,10 @@ impl Comprehension {
             let name = source_name(depth);
             let source = if depth == 0 && hoisted {
                 name.to_token_stream()
+            } else if matches!(clause, Clause::If { .. }) {
+                TokenStream::new()
             } else {
-                source(clause).unwrap_or_default()
+                source(clause)
             };
             body = match clause {
                 Clause::For { pat, .. } => quote! {
@@ -240,7 +250,7 @@ impl Comprehension {
         };
         if hoisted {
             let name = source_name(0);
-            let source = source(first).unwrap_or_default();
+            let source = source(first);
             quote! {
                 match #source {
                     #name => #generator,

@@ -5,27 +5,18 @@ pub use super::{Yielder, generate, try_generate};
 pub use core::pin::pin;
 pub use futures_util::stream::StreamExt;
 
-/// The iterator of a `comp!` `for` clause.
-///
-/// `comp!` calls this with the span of the expression after `in`, so something that
-/// is not iterable is reported once, at that expression: the opaque return type is an
-/// iterator even when the argument is not, which keeps the loop from failing again.
-#[inline(always)]
-pub fn comp_iter<I: IntoIterator>(iterable: I) -> impl Iterator<Item = I::Item> {
-    iterable.into_iter()
-}
-
 /// The stream of a `comp!` `for await` clause, checked to be a
 /// [`Stream`](futures_core::stream::Stream).
 ///
-/// Like [`comp_iter`], it carries the span of the expression after `in` and its
-/// opaque return type keeps one mistake from being reported twice.
+/// `comp!` calls this with the span of the expression after `in`, so something that is
+/// not a stream is reported at that expression, with a message about `for await`.
 #[inline(always)]
-pub fn comp_stream<S: CompStream>(stream: S) -> impl futures_core::stream::Stream<Item = S::Item> {
+pub fn comp_stream<S: CompStream>(stream: S) -> S {
     stream
 }
 
-/// [`Stream`](futures_core::stream::Stream), under a name whose error message speaks of `comp!`'s `for await`.
+/// [`Stream`](futures_core::stream::Stream), under a name whose error message speaks of
+/// `comp!`'s `for await`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a stream, so `for await` cannot iterate it",
     label = "not a `Stream`",
