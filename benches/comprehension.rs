@@ -125,14 +125,17 @@ fn report_dir() -> PathBuf {
         .join("criterion")
 }
 
-/// The mean time per iteration criterion measured for `group/bench` in this run.
-fn mean_ns(group: &str, bench: &str) -> Option<f64> {
+/// The time per iteration criterion measured for `group/bench` in this run: the slope
+/// it prints as `time:`, or the mean where it had no slope.
+fn time_ns(group: &str, bench: &str) -> Option<f64> {
     let path = report_dir()
         .join(group)
         .join(bench)
         .join("new/estimates.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    json["mean"]["point_estimate"].as_f64()
+    json["slope"]["point_estimate"]
+        .as_f64()
+        .or_else(|| json["mean"]["point_estimate"].as_f64())
 }
 
 fn print_ratios() {

@@ -1,6 +1,60 @@
 //! Async generators and the everyday tools around streams.
 //!
-//! PLACEHOLDER_CRATE_DOCS
+//! Write a stream as a block that `yield`s, consume it with
+//! `while let Some(x) = s.next().await`, and reach for the tools Python's asyncio gives
+//! around async generators: comprehensions, `as_completed`/`gather`, paginated APIs as
+//! streams, and rate limiting.
+//!
+//! ```
+//! use asyncgen::prelude::*;
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! // async def numbers(n):
+//! //     for i in range(n):
+//! //         await asyncio.sleep(0.1)
+//! //         yield i
+//! fn numbers(n: u32) -> impl Stream<Item = u32> {
+//!     async_gen! {
+//!         for i in 0..n {
+//!             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+//!             yield i;
+//!         }
+//!     }
+//! }
+//!
+//! // async for x in numbers(3): print(x)
+//! let mut s = std::pin::pin!(numbers(3));
+//! while let Some(x) = s.next().await {
+//!     println!("{x}");
+//! }
+//! // [x async for x in numbers(5)]
+//! let all: Vec<u32> = numbers(5).collect().await;
+//! assert_eq!(all, [0, 1, 2, 3, 4]);
+//! # }
+//! ```
+//!
+//! # Areas
+//!
+//! | module | what | Python |
+//! |---|---|---|
+//! | [`gen`] | `async_gen!`, `try_async_gen!`, [`generate`], [`try_generate`] | `async def` with `yield` |
+//! | [`concurrent`] | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
+//! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
+//! | [`paginate`], [`link`] | paginated APIs as streams | hand-written `while next_url:` loops |
+//! | `http` (feature `http`) | REST pagination with reqwest | `httpx` + a paginator |
+//!
+//! # Cargo features
+//!
+//! | feature | default | enables |
+//! |---|---|---|
+//! | `macros` | yes | `async_gen!`, `try_async_gen!`, `comp!` |
+//! | `time` | yes | the `time` module, on tokio's timer |
+//! | `tokio` | with `time` | spawned modes that run futures as tokio tasks |
+//! | `http` | no | the `http` module (reqwest, serde) |
+//!
+//! Without `time` and `http` the crate needs no runtime: every stream here can be
+//! driven by any executor.
 #![deny(missing_docs)]
 #![warn(unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -18,9 +72,6 @@ pub use paginate::link;
 pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
-
-#[cfg(feature = "macros")]
-pub use asyncgen_macros::{async_gen, try_async_gen};
 
 /// An async comprehension, Python's `[EXPR async for PAT in AITER if COND]` (PEP 530):
 /// a [`Stream`](futures_core::stream::Stream) of `EXPR` for every combination the
@@ -156,6 +207,197 @@ pub use asyncgen_macros::{async_gen, try_async_gen};
 /// ```
 #[cfg(feature = "macros")]
 pub use asyncgen_macros::comp;
+
+/// A stream from a block that yields, like a Python `async def` with `yield`.
+///
+/// Inside the block:
+///
+/// - `yield EXPR;` hands `EXPR` to the stream and suspends the body until the consumer
+///   asks for the next item; `yield;` yields `()`. All `yield`s of one generator must
+///   have the same type, the stream's `Item`. `yield` also works inside the arguments
+///   of other macros, such as `tokio::select!` arms or `vec![...]`.
+/// - `.await` works as in any `async` block.
+/// - `for await PAT in STREAM { ... }` iterates any [`Stream`](futures_core::Stream),
+///   `Unpin` or not, with labels, `break` and `continue`.
+/// - `return;` ends the stream.
+///
+/// The block is an `async move` block: it takes ownership of what it uses, which may be
+/// references, so the stream may borrow data that outlives it. Nothing runs until the
+/// stream is first polled, and each poll runs the body up to its next `yield`. The
+/// result is a [`Generator`]: a [`Stream`](futures_core::Stream) and a
+/// [`FusedStream`](futures_core::FusedStream), `Send` and `Sync` when the body's state
+/// is. If the body panics, the panic reaches the poller and the stream ends.
+///
+/// `yield` inside a closure, a nested `fn` or a nested `async` block is a compile
+/// error, as is `?` (use [`try_async_gen!`], whose items are `Result`s). A generator
+/// macro nested inside another keeps its `yield`s to itself.
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::prelude::*;
+/// use std::time::Duration;
+///
+/// // async def ticker(n):
+/// //     for i in range(n):
+/// //         await asyncio.sleep(0.5)
+/// //         yield i
+/// fn ticker(n: u32) -> impl Stream<Item = u32> {
+///     async_gen! {
+///         for i in 0..n {
+///             tokio::time::sleep(Duration::from_millis(500)).await;
+///             yield i;
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// // [x async for x in ticker(3)]
+/// assert_eq!(ticker(3).collect::<Vec<_>>().await, [0, 1, 2]);
+/// # }
+/// ```
+///
+/// Consuming other streams with `for await`, and ending early with `return;`:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// fn running_total(numbers: impl Stream<Item = i64>) -> impl Stream<Item = i64> {
+///     async_gen! {
+///         let mut total = 0;
+///         for await n in numbers {
+///             if n < 0 {
+///                 return;
+///             }
+///             total += n;
+///             yield total;
+///         }
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let numbers = futures::stream::iter([1, 2, 3, -1, 5]);
+/// assert_eq!(running_total(numbers).collect::<Vec<_>>().await, [1, 3, 6]);
+/// # });
+/// ```
+///
+/// Yielding from a `tokio::select!` arm, here merging a channel with a timeout:
+///
+/// ```
+/// use asyncgen::prelude::*;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let (tx, mut rx) = tokio::sync::mpsc::channel::<&str>(8);
+/// tx.send("hello").await.unwrap();
+/// let events = async_gen! {
+///     loop {
+///         tokio::select! {
+///             Some(message) = rx.recv() => yield format!("message: {message}"),
+///             _ = tokio::time::sleep(Duration::from_secs(5)) => {
+///                 yield "idle, stopping".to_string();
+///                 return;
+///             }
+///         }
+///     }
+/// };
+/// assert_eq!(events.collect::<Vec<_>>().await, ["message: hello", "idle, stopping"]);
+/// # drop(tx);
+/// # }
+/// ```
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use asyncgen_macros::async_gen;
+
+/// A fallible stream from a block that yields: its items are `Result<T, E>`.
+///
+/// Works like [`async_gen!`], and besides:
+///
+/// - `yield x;` yields `Ok(x)`;
+/// - `expr?` converts the error with [`From`] into `E`, yields it as the stream's last
+///   item, and ends the stream (`yield fetch().await?;` works on one line);
+/// - `return;` ends the stream without an error.
+///
+/// The result is a [`TryGenerator`]. `E` is usually inferred from how the stream is
+/// used, for example a function's `impl Stream<Item = Result<T, E>>` return type.
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// #[derive(Debug, PartialEq)]
+/// enum ImportError {
+///     BadNumber(String),
+///     Negative(i64),
+/// }
+///
+/// impl From<std::num::ParseIntError> for ImportError {
+///     fn from(e: std::num::ParseIntError) -> Self {
+///         ImportError::BadNumber(e.to_string())
+///     }
+/// }
+///
+/// fn import(lines: Vec<&str>) -> impl Stream<Item = Result<i64, ImportError>> + '_ {
+///     try_async_gen! {
+///         for line in lines {
+///             if line.is_empty() {
+///                 return;
+///             }
+///             let n: i64 = line.trim().parse()?;
+///             if n < 0 {
+///                 Err(ImportError::Negative(n))?;
+///             }
+///             yield n;
+///         }
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let ok: Vec<_> = import(vec!["1", " 2", "", "3"]).collect().await;
+/// assert_eq!(ok, [Ok(1), Ok(2)]);
+///
+/// let bad: Vec<_> = import(vec!["1", "-4", "5"]).collect().await;
+/// assert_eq!(bad, [Ok(1), Err(ImportError::Negative(-4))]);
+///
+/// let ugly: Vec<_> = import(vec!["x"]).collect().await;
+/// assert!(matches!(ugly[..], [Err(ImportError::BadNumber(_))]));
+/// # });
+/// ```
+///
+/// Paging through an API until a page fails, with `?` on an awaited call:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// async fn fetch_page(page: u32) -> Result<Vec<String>, String> {
+///     match page {
+///         0 | 1 => Ok(vec![format!("item {page}a"), format!("item {page}b")]),
+///         _ => Err(format!("page {page}: server error")),
+///     }
+/// }
+///
+/// fn all_items() -> impl Stream<Item = Result<String, String>> {
+///     try_async_gen! {
+///         for page in 0.. {
+///             for item in fetch_page(page).await? {
+///                 yield item;
+///             }
+///         }
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let items: Vec<_> = all_items().collect().await;
+/// assert_eq!(items.len(), 5);
+/// assert_eq!(items[4], Err("page 2: server error".to_string()));
+/// # });
+/// ```
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use asyncgen_macros::try_async_gen;
 
 /// Everything a stream user needs in scope: the engine, the macros, futures-util's
 /// `StreamExt` and this crate's own stream methods.

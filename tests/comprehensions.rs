@@ -25,7 +25,7 @@ async fn double(x: u32) -> u32 {
 }
 
 async fn is_even(x: u32) -> bool {
-    futures::future::ready(x % 2 == 0).await
+    futures::future::ready(x.is_multiple_of(2)).await
 }
 
 async fn range(n: u32) -> std::ops::Range<u32> {
@@ -78,7 +78,7 @@ fn empty_sources_give_an_empty_stream() {
         Vec::<u8>::new()
     );
     assert_eq!(
-        collect(comp![(x, y) for x in 0..3 for y in 0..0]),
+        collect(comp![(x, y) for x in 0..3 for y in 0..x.min(0)]),
         Vec::<(i32, i32)>::new()
     );
 }
@@ -452,7 +452,7 @@ fn an_awaiting_outermost_iterable_waits_for_the_first_poll() {
 
 #[test]
 fn the_outermost_iterable_may_borrow_locals() {
-    let urls = vec![String::from("a"), String::from("bb")];
+    let urls = [String::from("a"), String::from("bb")];
     let lengths = collect(comp![u.len() for u in urls.iter()]);
     assert_eq!(lengths, [1, 2]);
     // `urls` was only borrowed.

@@ -45,9 +45,10 @@ impl Probe {
                 *running += 1;
                 *running
             };
-            let mut max = probe.max_running.borrow_mut();
-            *max = (*max).max(now_running);
-            drop(max);
+            {
+                let mut max = probe.max_running.borrow_mut();
+                *max = (*max).max(now_running);
+            }
             sleep(delay).await;
             *probe.running.borrow_mut() -= 1;
             id

@@ -280,3 +280,104 @@ fn panicking_poll_catch_is_unwind_safe_with_futures_catch_unwind() {
     assert!(r.is_err());
     assert_eq!(block_on(s.next()), None);
 }
+
+/// A waker that counts its wakes, to see that wakes inside a body reach the task.
+fn counting_waker() -> (std::task::Waker, Arc<AtomicUsize>) {
+    struct Count(Arc<AtomicUsize>);
+    impl futures::task::ArcWake for Count {
+        fn wake_by_ref(arc_self: &Arc<Self>) {
+            arc_self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let count = Arc::new(AtomicUsize::new(0));
+    let waker = futures::task::waker(Arc::new(Count(Arc::clone(&count))));
+    (waker, count)
+}
+
+#[test]
+fn wakes_from_inside_the_body_reach_the_consumer_task_through_nesting() {
+    let (tx, rx) = futures::channel::oneshot::channel::<u8>();
+    let inner = generate(|mut y| async move {
+        let v = rx.await.unwrap();
+        y.yield_(v).await;
+    });
+    let mut outer = Box::pin(generate(|mut y| async move {
+        let mut inner = std::pin::pin!(inner);
+        while let Some(v) = inner.next().await {
+            y.yield_(v + 1).await;
+        }
+    }));
+    let (waker, wakes) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    assert_eq!(outer.poll_next_unpin(&mut cx), Poll::Pending);
+    // The oneshot keeps a clone of the waker it was polled with; sending wakes it from
+    // another thread, long after the poll that made the clone has returned.
+    std::thread::spawn(move || tx.send(41).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(wakes.load(Ordering::SeqCst), 1);
+    assert_eq!(outer.poll_next_unpin(&mut cx), Poll::Ready(Some(42)));
+}
+
+#[test]
+fn a_waker_cloned_in_the_body_is_the_consumers_waker() {
+    let (waker, _) = counting_waker();
+    let expected = waker.clone();
+    let mut s = Box::pin(generate(move |mut y| async move {
+        let cloned = std::future::poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
+        y.yield_(cloned.will_wake(&expected)).await;
+    }));
+    let mut cx = Context::from_waker(&waker);
+    assert_eq!(s.poll_next_unpin(&mut cx), Poll::Ready(Some(true)));
+}
+
+#[test]
+fn yield_polled_by_a_combinator_with_its_own_waker_panics() {
+    let s = generate(|mut y| async move {
+        let mut unordered = futures::stream::FuturesUnordered::new();
+        unordered.push(y.yield_(1));
+        unordered.next().await;
+    });
+    let mut s = Box::pin(s);
+    let err = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(&mut s))).unwrap_err();
+    assert!(
+        err.downcast_ref::<&str>()
+            .is_some_and(|m| m.contains("outside the body"))
+    );
+    assert_eq!(poll_once(&mut s), Poll::Ready(None));
+}
+
+#[test]
+fn outer_yield_awaited_inside_an_inner_generator_panics_instead_of_crossing_streams() {
+    let outer = generate(|mut y: Yielder<&'static str>| async move {
+        let smuggled = y.yield_("outer item");
+        let inner = generate(move |_y: Yielder<u64>| async move {
+            smuggled.await;
+        });
+        let mut inner = std::pin::pin!(inner);
+        inner.next().await;
+    });
+    let mut outer = Box::pin(outer);
+    let err = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(&mut outer))).unwrap_err();
+    assert!(
+        err.downcast_ref::<&str>()
+            .is_some_and(|m| m.contains("outside the body"))
+    );
+}
+
+#[test]
+fn yield_inside_select_and_join_in_the_body() {
+    let s = generate(|mut y| async move {
+        let (a, b) = futures::join!(std::future::ready(1), std::future::ready(2));
+        y.yield_(a + b).await;
+        let ready = std::future::ready(());
+        let yield_ten = y.yield_(10);
+        futures::pin_mut!(ready);
+        match futures::future::select(yield_ten, ready).await {
+            futures::future::Either::Left(_) => {}
+            futures::future::Either::Right(_) => {}
+        }
+        y.yield_(20).await;
+    });
+    assert_eq!(block_on(s.collect::<Vec<_>>()), [3, 10, 20]);
+}

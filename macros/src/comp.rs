@@ -10,7 +10,7 @@
 //!         for P1 in it0 {
 //!             let c: bool = C;
 //!             if c {
-//!                 let mut s1 = pin!(comp_stream(S2));
+//!                 let mut s1 = pin!(for_await_stream(S2));
 //!                 while let Some(item) = next(&mut s1).await {
 //!                     let P2 = item;
 //!                     y.yield_(EXPR).await;
@@ -145,7 +145,7 @@ fn source(clause: &Clause) -> TokenStream {
     match clause {
         Clause::For { iter, .. } => quote!((#iter)),
         Clause::ForAwait { stream, .. } => quote_spanned! {stream.span()=>
-            ::asyncgen::__private::comp_stream(#stream)
+            ::asyncgen::__private::for_await_stream(#stream)
         },
         Clause::If { .. } => unreachable!("`if` clauses iterate nothing"),
     }

@@ -2,13 +2,14 @@
 //! [`TryGenerator`](super::TryGenerator): it polls the body and collects what it yielded.
 
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::sync::Arc;
 
 use pin_project_lite::pin_project;
 
-use super::yielder::{Shared, Yielder};
+use super::yielder::{GeneratorId, Yielder, with_frame_context};
 
 /// What one resumption of the body produced.
 pub(crate) enum Step<T, O> {
@@ -27,7 +28,8 @@ pub(crate) enum Phase<O> {
 
 pin_project! {
     pub(crate) struct Core<T, F: Future> {
-        shared: Arc<Shared<T>>,
+        id: Arc<GeneratorId>,
+        _item: PhantomData<T>,
         phase: Phase<F::Output>,
         #[pin]
         body: F,
@@ -39,10 +41,11 @@ impl<T, F: Future> Core<T, F> {
     where
         B: FnOnce(Yielder<T>) -> F,
     {
-        let shared = Arc::new(Shared::new());
-        let body = body(Yielder::new(Arc::clone(&shared)));
+        let id = Arc::new(GeneratorId::default());
+        let body = body(Yielder::new(Arc::clone(&id)));
         Core {
-            shared,
+            id,
+            _item: PhantomData,
             phase: Phase::Running,
             body,
         }
@@ -67,13 +70,9 @@ impl<T, F: Future> Core<T, F> {
             Phase::Returned(output) => return Poll::Ready(Some(Step::Returned(output))),
         }
 
-        let shared: &Shared<T> = this.shared;
-        shared.begin_poll(cx);
-        let close_slot = CloseSlotOnDrop(shared);
-        let polled = this.body.poll(cx);
-        drop(close_slot);
+        let mut item = None;
+        let polled = with_frame_context(cx, this.id, &mut item, |cx| this.body.poll(cx));
 
-        let item = shared.take_item();
         match (polled, item) {
             (Poll::Pending, None) => {
                 *this.phase = Phase::Running;
@@ -91,15 +90,5 @@ impl<T, F: Future> Core<T, F> {
                 Poll::Ready(Some(Step::Yielded(item)))
             }
         }
-    }
-}
-
-/// Closes the slot when the body's poll ends, whether it returns or unwinds.
-struct CloseSlotOnDrop<'a, T>(&'a Shared<T>);
-
-impl<T> Drop for CloseSlotOnDrop<'_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        self.0.end_poll();
     }
 }
