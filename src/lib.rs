@@ -94,7 +94,7 @@ pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, 
 /// expressions.
 ///
 /// The comprehension expands into the same loops you would write by hand with
-/// [`generate`](crate::generate), so it costs what such a loop costs. Like a Python
+/// [`generate`], so it costs what such a loop costs. Like a Python
 /// generator expression it is lazy: nothing runs until the stream is polled, except
 /// that the outermost iterable is evaluated right away, where `comp!` is written (as
 /// Python does), so it can borrow (`for u in urls.iter()`) rather than move. An
