@@ -98,8 +98,10 @@ pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, 
 /// generator expression it is lazy: nothing runs until the stream is polled, except
 /// that the outermost iterable is evaluated right away, where `comp!` is written (as
 /// Python does), so it can borrow (`for u in urls.iter()`) rather than move. An
-/// outermost iterable that uses `.await` is evaluated on the first poll instead. The
-/// rest of the expressions are moved into the stream, as in an `async move` block.
+/// outermost iterable that uses `.await` is evaluated on the first poll instead. (An
+/// outermost iterable that borrows a temporary, like `vec![1, 2].iter()`, therefore
+/// lives only until the end of the statement.) The rest of the expressions are moved
+/// into the stream, as in an `async move` block.
 ///
 /// Collecting the stream gives Python's list, dict, set and string comprehensions:
 ///

@@ -338,6 +338,31 @@ fn patterns_destructure() {
     assert_eq!(collect(comp![() for _ in 0..3]), [(), (), ()]);
 }
 
+#[test]
+fn iterables_may_be_struct_literals_and_patterns_may_be_or_patterns() {
+    struct Bag {
+        items: Vec<u8>,
+    }
+    impl IntoIterator for Bag {
+        type Item = u8;
+        type IntoIter = std::vec::IntoIter<u8>;
+        fn into_iter(self) -> Self::IntoIter {
+            self.items.into_iter()
+        }
+    }
+    // A struct literal where a `for` loop head would need parentheses, both as the
+    // outermost iterable and as an inner one.
+    let got = collect(comp![
+        (a, b)
+        for a in Bag { items: vec![1, 2] }
+        for b in Bag { items: vec![a * 10] }
+    ]);
+    assert_eq!(got, [(1, 10), (2, 20)]);
+
+    let either: Vec<Result<u8, u8>> = vec![Ok(1), Err(2)];
+    assert_eq!(collect(comp![v for Ok(v) | Err(v) in either]), [1, 2]);
+}
+
 // ---- streams that are not Unpin ----------------------------------------------------
 
 #[test]

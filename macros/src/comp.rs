@@ -208,20 +208,26 @@ impl Comprehension {
         let mut body = quote! { #yielder.yield_(#element).await; };
         for (depth, clause) in self.clauses.iter().enumerate().rev() {
             let name = source_name(depth);
-            let source = if depth == 0 && hoisted {
-                name.to_token_stream()
-            } else if matches!(clause, Clause::If { .. }) {
-                TokenStream::new()
-            } else {
-                source(clause)
+            // What the loop of a `for` clause consumes: the hoisted value, or the
+            // expression itself, evaluated where the loop starts.
+            let iterated = || {
+                if depth == 0 && hoisted {
+                    name.to_token_stream()
+                } else {
+                    source(clause)
+                }
             };
             body = match clause {
-                Clause::For { pat, .. } => quote! {
-                    for #pat in #source {
-                        #body
+                Clause::For { pat, .. } => {
+                    let source = iterated();
+                    quote! {
+                        for #pat in #source {
+                            #body
+                        }
                     }
-                },
+                }
                 Clause::ForAwait { pat, .. } => {
+                    let source = iterated();
                     let bind = bind(pat, &item);
                     quote! {
                         let mut #name = ::asyncgen::__private::pin!(#source);
