@@ -426,3 +426,100 @@ fn input_streams_and_futures_need_not_be_unpin() {
     got.sort_unstable();
     assert_eq!(got, [1, 2, 3, 4, 5]);
 }
+
+// ---- exact schedules for arbitrary delays ---------------------------------------------
+
+/// When each job starts if every free place is taken at once: job `i` starts when the
+/// earliest of the `limit` places frees up (list scheduling). Returns start and finish.
+fn greedy_schedule(delays: &[u64], limit: usize) -> Vec<(u64, u64)> {
+    let mut free_at = std::collections::BinaryHeap::new();
+    for _ in 0..limit {
+        free_at.push(std::cmp::Reverse(0u64));
+    }
+    delays
+        .iter()
+        .map(|&d| {
+            let std::cmp::Reverse(start) = free_at.pop().unwrap();
+            free_at.push(std::cmp::Reverse(start + d));
+            (start, start + d)
+        })
+        .collect()
+}
+
+fn run_paused<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn map_concurrent_starts_every_job_as_soon_as_a_place_frees(
+        delays in proptest::collection::vec(1u64..50, 0..30),
+        limit in 1usize..6,
+    ) {
+        let schedule = greedy_schedule(&delays, limit);
+        let (starts, got, max_running) = run_paused(async {
+            let probe = Probe::new();
+            let p = probe.clone();
+            let got = timed(
+                stream::iter(delays.clone().into_iter().enumerate())
+                    .map_concurrent(limit, move |(id, d)| p.job(id, ms(d))),
+                probe.start,
+            )
+            .await;
+            (probe.starts(), got, probe.max_running())
+        });
+        let mut starts = starts;
+        starts.sort_by_key(|&(id, _)| id);
+        let want_starts: Vec<_> = schedule.iter().enumerate().map(|(id, &(s, _))| (id, ms(s))).collect();
+        proptest::prop_assert_eq!(starts, want_starts);
+        // Input order; each output leaves when it and every earlier one have finished.
+        let mut done_by = 0;
+        let want: Vec<_> = schedule
+            .iter()
+            .enumerate()
+            .map(|(id, &(_, finish))| {
+                done_by = done_by.max(finish);
+                (id, ms(done_by))
+            })
+            .collect();
+        proptest::prop_assert_eq!(got, want);
+        proptest::prop_assert!(max_running <= limit);
+    }
+
+    #[test]
+    fn map_unordered_starts_every_job_as_soon_as_a_place_frees(
+        delays in proptest::collection::vec(1u64..50, 0..30),
+        limit in 1usize..6,
+    ) {
+        let schedule = greedy_schedule(&delays, limit);
+        let (starts, got, max_running) = run_paused(async {
+            let probe = Probe::new();
+            let p = probe.clone();
+            let got = timed(
+                stream::iter(delays.clone().into_iter().enumerate())
+                    .map_unordered(limit, move |(id, d)| p.job(id, ms(d))),
+                probe.start,
+            )
+            .await;
+            (probe.starts(), got, probe.max_running())
+        });
+        let mut starts = starts;
+        starts.sort_by_key(|&(id, _)| id);
+        let want_starts: Vec<_> = schedule.iter().enumerate().map(|(id, &(s, _))| (id, ms(s))).collect();
+        proptest::prop_assert_eq!(starts, want_starts);
+        // Each output leaves the moment its job finishes, so in finishing order.
+        proptest::prop_assert!(got.windows(2).all(|w| w[0].1 <= w[1].1));
+        let mut by_id = got.clone();
+        by_id.sort_by_key(|&(id, _)| id);
+        let want: Vec<_> = schedule.iter().enumerate().map(|(id, &(_, f))| (id, ms(f))).collect();
+        proptest::prop_assert_eq!(by_id, want);
+        proptest::prop_assert!(max_running <= limit);
+    }
+}
