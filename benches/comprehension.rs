@@ -1,6 +1,9 @@
 //! `comp!` against the same pipeline written with futures-util adapters and against a
 //! hand-written loop; `map_concurrent` / `map_unordered` against futures-util's
-//! `buffered` / `buffer_unordered`. Prints the ratios at the end.
+//! `buffered` / `buffer_unordered`. Prints the ratios at the end, three ways: from
+//! criterion's estimates (`typical`), from each side's fastest sample (`fastest`), and
+//! from a short run that alternates between the two sides (`interleaved`), which is the
+//! one to trust on a machine that other work shares.
 //!
 //! ```text
 //! cargo bench --bench comprehension -- --warm-up-time 1 --measurement-time 3
@@ -9,6 +12,7 @@
 use std::future::ready;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use asyncgen::prelude::*;
 use criterion::{Criterion, Throughput};
@@ -32,89 +36,103 @@ fn source() -> impl Stream<Item = u64> {
     stream::iter(black_box(0..ITEMS))
 }
 
-fn comprehension(c: &mut Criterion) {
-    let mut group = c.benchmark_group("filter_map");
-    group.throughput(Throughput::Elements(ITEMS));
-    group.bench_function("comp", |b| {
-        b.iter(|| {
-            let s = source();
-            block_on(drain(comp![x * 2 for await x in s if x % 3 == 0]))
-        })
-    });
-    group.bench_function("futures_util", |b| {
-        b.iter(|| {
-            let s = source().filter(|x| ready(x % 3 == 0)).map(|x| x * 2);
-            block_on(drain(s))
-        })
-    });
-    group.bench_function("generate_loop", |b| {
-        b.iter(|| {
-            let s = source();
-            block_on(drain(generate(move |mut y| async move {
-                let mut s = std::pin::pin!(s);
-                while let Some(x) = s.next().await {
-                    if x % 3 == 0 {
-                        y.yield_(x * 2).await;
-                    }
-                }
-            })))
-        })
-    });
-    group.bench_function("while_let_loop", |b| {
-        b.iter(|| {
-            block_on(async {
-                let mut s = std::pin::pin!(source());
-                let mut sum = 0u64;
-                while let Some(x) = s.next().await {
-                    if x % 3 == 0 {
-                        sum = sum.wrapping_add(black_box(x * 2));
-                    }
-                }
-                sum
-            })
-        })
-    });
-    group.finish();
+// The contenders, each one complete run over `ITEMS` items.
+
+fn comp_filter_map() -> u64 {
+    let s = source();
+    block_on(drain(comp![x * 2 for await x in s if x % 3 == 0]))
 }
 
-fn concurrent(c: &mut Criterion) {
-    let mut group = c.benchmark_group("ordered");
-    group.throughput(Throughput::Elements(ITEMS));
-    group.bench_function("map_concurrent", |b| {
-        b.iter(|| {
-            block_on(drain(
-                source().map_concurrent(LIMIT, |x| async move { x * 2 }),
-            ))
-        })
-    });
-    group.bench_function("buffered", |b| {
-        b.iter(|| {
-            block_on(drain(
-                source().map(|x| async move { x * 2 }).buffered(LIMIT),
-            ))
-        })
-    });
-    group.finish();
+fn futures_util_filter_map() -> u64 {
+    block_on(drain(source().filter(|x| ready(x % 3 == 0)).map(|x| x * 2)))
+}
 
-    let mut group = c.benchmark_group("unordered");
-    group.throughput(Throughput::Elements(ITEMS));
-    group.bench_function("map_unordered", |b| {
-        b.iter(|| {
-            block_on(drain(
-                source().map_unordered(LIMIT, |x| async move { x * 2 }),
-            ))
-        })
-    });
-    group.bench_function("buffer_unordered", |b| {
-        b.iter(|| {
-            block_on(drain(
-                source()
-                    .map(|x| async move { x * 2 })
-                    .buffer_unordered(LIMIT),
-            ))
-        })
-    });
-    group.finish();
+fn generate_loop_filter_map() -> u64 {
+    let s = source();
+    block_on(drain(generate(move |mut y| async move {
+        let mut s = std::pin::pin!(s);
+        while let Some(x) = s.next().await {
+            if x % 3 == 0 {
+                y.yield_(x * 2).await;
+            }
+        }
+    })))
+}
+
+fn while_let_filter_map() -> u64 {
+    block_on(async {
+        let mut s = std::pin::pin!(source());
+        let mut sum = 0u64;
+        while let Some(x) = s.next().await {
+            if x % 3 == 0 {
+                sum = sum.wrapping_add(black_box(x * 2));
+            }
+        }
+        sum
+    })
+}
+
+fn map_concurrent() -> u64 {
+    block_on(drain(
+        source().map_concurrent(LIMIT, |x| async move { x * 2 }),
+    ))
+}
+
+fn buffered() -> u64 {
+    block_on(drain(
+        source().map(|x| async move { x * 2 }).buffered(LIMIT),
+    ))
+}
+
+fn map_unordered() -> u64 {
+    block_on(drain(
+        source().map_unordered(LIMIT, |x| async move { x * 2 }),
+    ))
+}
+
+fn buffer_unordered() -> u64 {
+    block_on(drain(
+        source()
+            .map(|x| async move { x * 2 })
+            .buffer_unordered(LIMIT),
+    ))
+}
+
+type Contender = (&'static str, fn() -> u64);
+
+/// Benchmark groups, each with our contender first and its peers after it.
+const GROUPS: [(&str, &[Contender]); 3] = [
+    (
+        "filter_map",
+        &[
+            ("comp", comp_filter_map),
+            ("futures_util", futures_util_filter_map),
+            ("generate_loop", generate_loop_filter_map),
+            ("while_let_loop", while_let_filter_map),
+        ],
+    ),
+    (
+        "ordered",
+        &[("map_concurrent", map_concurrent), ("buffered", buffered)],
+    ),
+    (
+        "unordered",
+        &[
+            ("map_unordered", map_unordered),
+            ("buffer_unordered", buffer_unordered),
+        ],
+    ),
+];
+
+fn benches(c: &mut Criterion) {
+    for (name, contenders) in GROUPS {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Elements(ITEMS));
+        for &(id, run) in contenders {
+            group.bench_function(id, |b| b.iter(run));
+        }
+        group.finish();
+    }
 }
 
 /// Criterion's reports, under the target directory as criterion's default puts them.
@@ -153,23 +171,45 @@ fn fastest_ns(group: &str, bench: &str) -> Option<f64> {
         .reduce(f64::min)
 }
 
-fn print_ratios() {
+/// Our time over the peer's, from runs that alternate between the two, so that load
+/// from other processes, which comes and goes, weighs on both alike: the median of the
+/// per-round ratios.
+fn interleaved_ratio(ours: fn() -> u64, peer: fn() -> u64) -> f64 {
+    const ROUNDS: usize = 101;
+    const RUNS_PER_ROUND: usize = 5;
+    let time = |run: fn() -> u64| {
+        let start = Instant::now();
+        for _ in 0..RUNS_PER_ROUND {
+            black_box(run());
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..ROUNDS).map(|_| time(ours) / time(peer)).collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ROUNDS / 2]
+}
+
+fn print_ratios(filter: Option<&str>) {
     println!("\nratios, ours / peer (lower is better; target <= 1.10):");
-    println!("  {:<34} {:>9} {:>9}", "", "typical", "fastest");
-    let pairs = [
-        ("filter_map", "comp", "futures_util"),
-        ("filter_map", "comp", "generate_loop"),
-        ("filter_map", "comp", "while_let_loop"),
-        ("ordered", "map_concurrent", "buffered"),
-        ("unordered", "map_unordered", "buffer_unordered"),
-    ];
-    for (group, ours, peer) in pairs {
-        let ratio =
-            |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
-        if let (Some(typical), Some(fastest)) = (ratio(typical_ns), ratio(fastest_ns)) {
+    println!(
+        "  {:<44} {:>9} {:>9} {:>12}",
+        "", "typical", "fastest", "interleaved"
+    );
+    for (group, contenders) in GROUPS {
+        let (ours, run_ours) = contenders[0];
+        for &(peer, run_peer) in &contenders[1..] {
+            let label = format!("{group}: {ours} / {peer}");
+            if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
+                continue;
+            }
+            let ratio =
+                |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
+            let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
             println!(
-                "  {:<34} {typical:>8.2}x {fastest:>8.2}x",
-                format!("{group}: {ours} / {peer}")
+                "  {label:<44} {:>9} {:>9} {:>12}",
+                show(ratio(typical_ns)),
+                show(ratio(fastest_ns)),
+                show(Some(interleaved_ratio(run_ours, run_peer))),
             );
         }
     }
@@ -179,8 +219,11 @@ fn main() {
     let mut c = Criterion::default()
         .output_directory(&report_dir())
         .configure_from_args();
-    comprehension(&mut c);
-    concurrent(&mut c);
+    benches(&mut c);
     c.final_summary();
-    print_ratios();
+    // `cargo bench` passes `--bench`; the first other free argument is criterion's filter.
+    let filter = std::env::args()
+        .skip(1)
+        .find(|arg| !arg.starts_with('-') && arg.parse::<f64>().is_err());
+    print_ratios(filter.as_deref());
 }
