@@ -70,8 +70,11 @@ pub mod time;
 pub use paginate::link;
 
 pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
+pub use crate::concurrent::{as_completed, gather, try_gather};
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+#[cfg(feature = "time")]
+pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
 /// An async comprehension, Python's `[EXPR async for PAT in AITER if COND]` (PEP 530):
 /// a [`Stream`](futures_core::stream::Stream) of `EXPR` for every combination the
@@ -423,6 +426,7 @@ pub mod prelude {
     pub use futures_util::stream::StreamExt as _;
 
     pub use crate::concurrent::StreamConcurrentExt as _;
+    pub use crate::concurrent::{as_completed, gather, try_gather};
     #[cfg(feature = "time")]
     pub use crate::time::StreamTimeExt as _;
 

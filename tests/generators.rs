@@ -36,6 +36,24 @@ fn bare_yield_yields_unit() {
 }
 
 #[test]
+fn a_body_that_never_yields_is_an_empty_stream() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let in_body = Arc::clone(&runs);
+    let s: asyncgen::Generator<u32, _> = async_gen! {
+        in_body.fetch_add(1, Ordering::SeqCst);
+    };
+    assert_eq!(block_on(s.collect::<Vec<_>>()), []);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let t: asyncgen::TryGenerator<u32, _> = try_async_gen! {
+        Err("nothing to yield")?;
+    };
+    assert_eq!(
+        block_on(t.collect::<Vec<_>>()),
+        [Err::<u32, _>("nothing to yield")]
+    );
+}
+
+#[test]
 fn return_ends_the_stream() {
     let s = async_gen! {
         for i in 0.. {
@@ -491,6 +509,31 @@ async fn runs_in_a_spawned_task_on_a_multi_threaded_runtime() {
     };
     let collected = tokio::spawn(words.collect::<Vec<_>>()).await.unwrap();
     assert_eq!(collected, ["A", "B"]);
+}
+
+#[test]
+fn a_yield_smuggled_into_another_generator_panics_instead_of_crossing_streams() {
+    // The `async` block comes from a macro, so the expansion cannot see it and rewrites
+    // the `yield` for the outer generator; awaited inside the inner one, it finds a
+    // generator that is not its own.
+    macro_rules! deferred {
+        ($e:expr) => {
+            async { $e }
+        };
+    }
+    let mut outer = Box::pin(async_gen! {
+        let smuggled = deferred!(yield 1u32);
+        let inner = async_gen! {
+            smuggled.await;
+            yield 2u32;
+        };
+        let from_inner: Vec<u32> = inner.collect().await;
+        yield from_inner.len() as u32;
+    });
+    let panic = std::panic::catch_unwind(AssertUnwindSafe(|| block_on(outer.next()))).unwrap_err();
+    let message = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert!(message.contains("outside the body"), "{message}");
+    assert_eq!(block_on(outer.next()), None);
 }
 
 #[test]

@@ -146,13 +146,30 @@ impl ForAwait {
             let mut #pinned = ::asyncgen::__private::pin!(#checked);
         };
         let some = quote_spanned! {for_kw.span()=> ::core::option::Option::Some };
-        let block = quote_spanned! {for_kw.span()=>
+        // Bound by a `let` rather than in the `while let`, so that a refutable pattern
+        // is an error, as in a `for` loop, instead of silently ending the loop.
+        let item = Ident::new(
+            "__asyncgen_item",
+            Span::mixed_site().located_at(for_kw.span()),
+        );
+        // Spanning the whole pattern, like the pattern in a `for` loop.
+        let let_kw = Ident::new("let", first_span(pat));
+        let semi = quote_spanned!(last_span(pat)=> ;);
+        // `let` takes top-level alternatives (`A | B`) only in parentheses.
+        let pat = match pat {
+            Pat::Or(_) => quote_spanned!(first_span(pat)=> (#pat)),
+            _ => pat.to_token_stream(),
+        };
+        let bind = quote_spanned! {first_span(&pat)=> #let_kw #pat = #item #semi };
+        quote_spanned! {for_kw.span()=>
             {
                 #pin
-                #label #while_kw let #some(#pat) = #next #body
+                #label #while_kw let #some(#item) = #next {
+                    #bind
+                    #body
+                }
             }
-        };
-        block
+        }
     }
 }
 
@@ -161,6 +178,14 @@ fn first_span(tokens: &impl ToTokens) -> Span {
         .to_token_stream()
         .into_iter()
         .next()
+        .map_or_else(Span::call_site, |tt| tt.span())
+}
+
+fn last_span(tokens: &impl ToTokens) -> Span {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .last()
         .map_or_else(Span::call_site, |tt| tt.span())
 }
 

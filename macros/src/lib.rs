@@ -12,39 +12,57 @@ mod rewrite;
 
 use rewrite::Flavor;
 
-/// A stream from a block that yields.
+/// A stream from a block that yields; the `asyncgen` crate re-exports it with runnable
+/// examples.
 ///
-/// `yield EXPR;` hands an item to the stream, `yield;` yields `()`, `.await` works as
-/// in any async block, `for await PAT in STREAM { ... }` iterates a stream (it need not
-/// be `Unpin`), and `return;` ends the stream. Use it as `asyncgen::async_gen!`, whose
-/// documentation has runnable examples.
+/// # Expansion
+///
+/// The block becomes the body of [`asyncgen::generate`]; each `yield v` becomes an
+/// awaited yield on the generator's yielder, a variable that the block cannot name,
+/// and each `for await` becomes a `while let` over the pinned stream:
 ///
 /// ```ignore
-/// let countdown = async_gen! {
-///     for i in (1..=3).rev() {
-///         yield i;
+/// async_gen! {
+///     for await page in pages {
+///         yield page.len();
 ///     }
-/// };
-/// assert_eq!(countdown.collect::<Vec<_>>().await, [3, 2, 1]);
+/// }
+/// // expands to (with hygienic names):
+/// ::asyncgen::__private::generate(move |mut yielder| async move {
+///     let mut stream = pin!(pages);
+///     while let Some(page) = StreamExt::next(&mut stream).await {
+///         yielder.yield_(page.len()).await;
+///     }
+/// })
 /// ```
+///
+/// [`asyncgen::generate`]: https://docs.rs/asyncgen/latest/asyncgen/fn.generate.html
 #[proc_macro]
 pub fn async_gen(input: TokenStream) -> TokenStream {
     async_gen::expand(input.into(), Flavor::Plain).into()
 }
 
-/// A fallible stream from a block that yields: items are `Result<T, E>`.
+/// A fallible stream from a block that yields: items are `Result<T, E>`; the `asyncgen`
+/// crate re-exports it with runnable examples.
 ///
-/// `yield x;` yields `Ok(x)`; `expr?` converts the error with `From`, yields it as the
-/// last item and ends the stream; `return;` ends the stream. Use it as
-/// `asyncgen::try_async_gen!`, whose documentation has runnable examples.
+/// # Expansion
+///
+/// As for `async_gen!`, but into [`asyncgen::try_generate`], whose body returns
+/// `Result<(), E>`: so `?` returns the error, which the stream yields as its last item,
+/// and a bare `return;` in the body becomes `return Ok(())`:
 ///
 /// ```ignore
-/// let numbers = try_async_gen! {
-///     for text in ["1", "2", "x"] {
-///         yield text.parse::<u32>()?;
-///     }
-/// };
+/// try_async_gen! {
+///     yield fetch().await?;
+/// }
+/// // expands to (with hygienic names):
+/// ::asyncgen::__private::try_generate(move |mut yielder| async move {
+///     { yielder.yield_(fetch().await?).await; }
+///     return Ok(());
+/// })
 /// ```
+///
+/// [`asyncgen::try_generate`]: https://docs.rs/asyncgen/latest/asyncgen/fn.try_generate.html
 #[proc_macro]
 pub fn try_async_gen(input: TokenStream) -> TokenStream {
     async_gen::expand(input.into(), Flavor::Try).into()

@@ -191,7 +191,7 @@ impl Rewriter {
                 _ => {}
             }
             at_expression_start = match token {
-                TokenTree::Punct(p) => matches!(p.as_char(), ',' | ';' | '=' | '>' | '('),
+                TokenTree::Punct(p) => matches!(p.as_char(), ',' | ';' | '=' | '>'),
                 _ => false,
             };
             match token {

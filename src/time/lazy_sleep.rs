@@ -1,0 +1,54 @@
+//! A timer that is created on first use, so that adapters can be built outside a runtime
+//! and need no allocation: the `Sleep` lives inline, re-armed with `Sleep::reset`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+use tokio::time::{Instant, Sleep, sleep_until};
+
+pin_project! {
+    #[project = LazySleepProj]
+    #[derive(Debug)]
+    pub(crate) enum LazySleep {
+        Idle,
+        Armed { #[pin] sleep: Sleep },
+    }
+}
+
+impl LazySleep {
+    pub(crate) const fn new() -> LazySleep {
+        LazySleep::Idle
+    }
+
+    /// Sets the deadline, creating the timer the first time.
+    pub(crate) fn arm(mut self: Pin<&mut Self>, deadline: Instant) {
+        match self.as_mut().project() {
+            LazySleepProj::Armed { sleep } => {
+                if sleep.deadline() != deadline {
+                    sleep.reset(deadline);
+                }
+            }
+            LazySleepProj::Idle => self.set(LazySleep::Armed {
+                sleep: sleep_until(deadline),
+            }),
+        }
+    }
+
+    /// `Ready` once the armed deadline has passed; an idle timer never fires.
+    pub(crate) fn poll_fired(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.project() {
+            LazySleepProj::Armed { sleep } => sleep.poll(cx),
+            LazySleepProj::Idle => Poll::Pending,
+        }
+    }
+
+    /// The armed deadline, if any.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        match self {
+            LazySleep::Armed { sleep } => Some(sleep.deadline()),
+            LazySleep::Idle => None,
+        }
+    }
+}

@@ -1,0 +1,471 @@
+use std::collections::VecDeque;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use pin_project_lite::pin_project;
+use tokio::time::Instant;
+
+use super::lazy_sleep::LazySleep;
+use super::{NotUntil, Quota, UntilReady};
+
+/// A GCRA (generic cell rate algorithm) rate limiter on tokio's clock.
+///
+/// Each call of [`until_ready`](RateLimiter::until_ready) or [`check`](RateLimiter::check)
+/// takes one *cell*; the [`Quota`] says how fast cells come back and how many may be taken
+/// at once. Clones share one budget, across tasks, streams and threads.
+///
+/// * Exact: the schedule is kept as an integer count of (fractions of) nanoseconds since
+///   the limiter was created, advanced by the interval `period / cells`, so cells come at
+///   `k * period / cells`, rounded up only to the resolution of tokio's timer (a
+///   millisecond), and do not drift however long it runs. A waiter that the timer wakes
+///   late does not push the schedule back. The interval is kept exactly when it is a
+///   multiple of 1/16 ns or its exact fraction of a nanosecond has a denominator up to 16
+///   (`per_second(n)` for every n whose prime factors other than 2 and 5
+///   multiply to at most 16, such as 3, 7, 12, 60, 120 or 1,000; likewise per minute);
+///   otherwise it is rounded down to 1/16 ns, ahead by less than 1 ms per 16 million cells.
+/// * Fair: tasks waiting in `until_ready` are served strictly in the order they started
+///   waiting; while anyone waits, a newcomer (and `check`) queues behind them. A waiter
+///   that is dropped leaves the queue without taking a cell, and the next one moves up.
+/// * Cheap: when no one waits, taking a cell is one compare-and-swap on one `AtomicU64`.
+///
+/// The limiter's clock is [`tokio::time::Instant`], so tests on a paused clock
+/// (`#[tokio::test(start_paused = true)]`) see exact instants. A limiter's schedule is
+/// measured from its creation and is good for 18 years of uptime.
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::{Quota, RateLimiter};
+/// use std::time::Duration;
+/// use tokio::time::Instant;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let start = Instant::now();
+/// let limiter = RateLimiter::new(Quota::per_second(10));
+/// for _ in 0..3 {
+///     limiter.until_ready().await;
+/// }
+/// // Cells at 0, 100 and 200 ms.
+/// assert_eq!(start.elapsed(), Duration::from_millis(200));
+///
+/// // Clones share the budget: another task's cell comes 100 ms later.
+/// let shared = limiter.clone();
+/// tokio::spawn(async move { shared.until_ready().await }).await.unwrap();
+/// assert_eq!(start.elapsed(), Duration::from_millis(300));
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RateLimiter {
+    shared: Arc<Shared>,
+}
+
+impl RateLimiter {
+    /// A limiter with a full burst available now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::{Quota, RateLimiter};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let limiter = RateLimiter::new(Quota::per_second(5).allow_burst(2));
+    /// assert!(limiter.check().is_ok());
+    /// assert!(limiter.check().is_ok());
+    /// assert!(limiter.check().is_err());
+    /// # }
+    /// ```
+    pub fn new(quota: Quota) -> RateLimiter {
+        RateLimiter {
+            shared: Arc::new(Shared::new(quota)),
+        }
+    }
+
+    /// Waits for a cell and takes it. Waiters are served in the order in which they first
+    /// polled; dropping the future before it completes gives its turn back without taking
+    /// a cell.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::{Quota, RateLimiter};
+    /// use std::time::Duration;
+    /// use tokio::time::Instant;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = Instant::now();
+    /// let limiter = RateLimiter::new(Quota::per_second(2));
+    /// limiter.until_ready().await; // at once
+    /// limiter.until_ready().await; // half a second later
+    /// assert_eq!(start.elapsed(), Duration::from_millis(500));
+    /// # }
+    /// ```
+    pub fn until_ready(&self) -> UntilReady<'_> {
+        UntilReady::new(self)
+    }
+
+    /// Takes a cell if one is free now, without waiting. Otherwise (also while others
+    /// wait in [`until_ready`](RateLimiter::until_ready), whose turn comes first) the error
+    /// says how long until the next cell.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::{Quota, RateLimiter};
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let limiter = RateLimiter::new(Quota::per_second(10));
+    /// assert!(limiter.check().is_ok());
+    /// let refused = limiter.check().unwrap_err();
+    /// assert_eq!(refused.wait_time(), Duration::from_millis(100));
+    ///
+    /// tokio::time::sleep(refused.wait_time()).await;
+    /// assert!(limiter.check().is_ok());
+    /// # }
+    /// ```
+    pub fn check(&self) -> Result<(), NotUntil> {
+        let shared = &*self.shared;
+        let now = Instant::now();
+        let now_ticks = shared.ticks_at(now);
+        match shared.try_take(now_ticks) {
+            Ok(()) => Ok(()),
+            Err(free_at) => Err(NotUntil::new(shared.instant_at(free_at), now)),
+        }
+    }
+
+    /// The quota this limiter enforces.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::{Quota, RateLimiter};
+    ///
+    /// let limiter = RateLimiter::new(Quota::per_minute(100));
+    /// assert_eq!(limiter.quota(), Quota::per_minute(100));
+    /// ```
+    pub fn quota(&self) -> Quota {
+        self.shared.quota
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl From<Quota> for RateLimiter {
+    fn from(quota: Quota) -> RateLimiter {
+        RateLimiter::new(quota)
+    }
+}
+
+impl From<&RateLimiter> for RateLimiter {
+    /// A clone, sharing the budget.
+    fn from(limiter: &RateLimiter) -> RateLimiter {
+        limiter.clone()
+    }
+}
+
+impl fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.state.load(Relaxed);
+        f.debug_struct("RateLimiter")
+            .field("quota", &self.shared.quota)
+            .field("waiting", &(state & WAITING != 0))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Set in the state word while the wait queue is not empty: the fast path then backs off,
+/// and only the queue's head (holding the queue lock) changes the state.
+const WAITING: u64 = 1 << 63;
+/// The theoretical arrival time, in ticks since the origin.
+const TAT: u64 = WAITING - 1;
+/// The finest tick used when `period / cells` is not a whole number of nanoseconds and
+/// its exact denominator would be larger (1/16 ns; 2^63 ticks are then 18 years).
+const MAX_TICKS_PER_NANO: u64 = 16;
+
+/// The state shared by a limiter's clones.
+///
+/// Why a hand-written queue beside the atomic, not a `tokio::sync::Semaphore(1)` (which is
+/// also FIFO and cancel-safe): its `acquire` future cannot be named, so every wait would
+/// need a boxed future in `UntilReady` and in `Throttle`, and it would add a second
+/// synchronisation on top of the state word. Here the queue lock is only taken by
+/// waiters; the waiting flag in the state word makes the fast path yield to them with
+/// no extra load.
+pub(crate) struct Shared {
+    /// `WAITING` flag | theoretical arrival time of the next cell, in ticks. On a cache
+    /// line of its own, so that threads taking cells do not also evict the read-only
+    /// fields below from each other's caches.
+    state: CacheLine<AtomicU64>,
+    origin: Instant,
+    ticks_per_nano: u64,
+    /// Ticks between two cells: exactly `period / cells` when `ticks_per_nano` allows.
+    interval: u64,
+    /// How far ahead of the clock the arrival time may be and still admit a cell:
+    /// `interval * (burst - 1)`.
+    tolerance: u64,
+    quota: Quota,
+    queue: Mutex<WaitQueue>,
+}
+
+/// Aligns its contents to a cache line (128 bytes covers the adjacent-line prefetch of
+/// x86 and the line size of Apple silicon).
+#[repr(align(128))]
+struct CacheLine<T>(T);
+
+impl<T> std::ops::Deref for CacheLine<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Waiters in arrival order; ids are increasing, so a waiter finds itself by binary search.
+struct WaitQueue {
+    entries: VecDeque<Entry>,
+    next_id: u64,
+}
+
+struct Entry {
+    id: u64,
+    waker: Option<Waker>,
+}
+
+impl WaitQueue {
+    fn position(&self, id: u64) -> Option<usize> {
+        self.entries.binary_search_by_key(&id, |e| e.id).ok()
+    }
+
+    /// The waker of the waiter now first in line, to be woken once the lock is released.
+    fn head_waker(&mut self) -> Option<Waker> {
+        self.entries.front_mut().and_then(|e| e.waker.take())
+    }
+}
+
+impl Shared {
+    fn new(quota: Quota) -> Shared {
+        let period = quota.period_nanos();
+        let cells = u64::from(quota.cells());
+        let divisor = gcd(period, cells);
+        let (ticks_per_nano, interval) = if cells / divisor <= MAX_TICKS_PER_NANO {
+            (cells / divisor, period / divisor)
+        } else {
+            // Rounded down to 1/16 ns. Rounding up would make a cell due on a whole
+            // millisecond (the 17th of 17 per second, at 1 s) wait for the next one; down,
+            // the schedule runs ahead by less than 1 ms per 16 million cells.
+            let ticks = u128::from(period) * u128::from(MAX_TICKS_PER_NANO) / u128::from(cells);
+            (MAX_TICKS_PER_NANO, u64::try_from(ticks).unwrap_or(TAT))
+        };
+        let interval = interval.clamp(1, TAT);
+        let tolerance = interval
+            .saturating_mul(u64::from(quota.burst_size() - 1))
+            .min(TAT);
+        Shared {
+            state: CacheLine(AtomicU64::new(0)),
+            origin: Instant::now(),
+            ticks_per_nano,
+            interval,
+            tolerance,
+            quota,
+            queue: Mutex::new(WaitQueue {
+                entries: VecDeque::new(),
+                next_id: 0,
+            }),
+        }
+    }
+
+    pub(crate) fn now_ticks(&self) -> u64 {
+        self.ticks_at(Instant::now())
+    }
+
+    fn ticks_at(&self, t: Instant) -> u64 {
+        let elapsed = t.saturating_duration_since(self.origin);
+        // Seconds and nanoseconds apart: cheaper than `as_nanos`'s 128-bit arithmetic.
+        elapsed
+            .as_secs()
+            .saturating_mul(1_000_000_000)
+            .saturating_add(u64::from(elapsed.subsec_nanos()))
+            .saturating_mul(self.ticks_per_nano)
+            .min(TAT)
+    }
+
+    /// The first instant whose tick count is at least `ticks`.
+    fn instant_at(&self, ticks: u64) -> Instant {
+        let nanos = ticks.div_ceil(self.ticks_per_nano);
+        self.origin
+            .checked_add(Duration::from_nanos(nanos))
+            // Beyond what `Instant` can hold: a cell that will not come in practice.
+            .unwrap_or_else(|| self.origin + Duration::from_secs(100 * 365 * 86_400))
+    }
+
+    /// The tick at which a cell is free, given the theoretical arrival time.
+    fn free_at(&self, tat: u64) -> u64 {
+        tat.saturating_sub(self.tolerance)
+    }
+
+    fn next_tat(&self, tat: u64, arrival: u64) -> u64 {
+        tat.max(arrival).saturating_add(self.interval).min(TAT)
+    }
+
+    /// The fast path: one compare-and-swap when the queue is empty and a cell is free.
+    /// On refusal, the tick at which the next cell is free.
+    ///
+    /// `Relaxed` suffices: the state word guards no other memory, and the queue it is
+    /// coordinated with is behind its own mutex.
+    fn try_take(&self, now: u64) -> Result<(), u64> {
+        let mut state = self.state.load(Relaxed);
+        loop {
+            let free_at = self.free_at(state & TAT);
+            if state & WAITING != 0 {
+                return Err(free_at.max(now));
+            }
+            if free_at > now {
+                return Err(free_at);
+            }
+            let next = self.next_tat(state, now);
+            match self
+                .state
+                .compare_exchange_weak(state, next, Relaxed, Relaxed)
+            {
+                Ok(_) => return Ok(()),
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    fn lock_queue(&self) -> MutexGuard<'_, WaitQueue> {
+        // The queue is consistent between statements, so a panic elsewhere while the lock
+        // was held leaves nothing half-done.
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+pin_project! {
+    /// One task's claim on the next cell: the engine of `UntilReady` and `Throttle`.
+    /// Whoever owns it must call `cancel` on drop.
+    #[derive(Debug)]
+    pub(crate) struct Waiter {
+        // Our id in the wait queue, while queued.
+        ticket: Option<u64>,
+        // The tick at which we started waiting: the arrival time GCRA charges us with, so
+        // that a late wake-up does not shift the schedule.
+        arrival: u64,
+        #[pin]
+        sleep: LazySleep,
+    }
+}
+
+impl Waiter {
+    pub(crate) const fn new() -> Waiter {
+        Waiter {
+            ticket: None,
+            arrival: 0,
+            sleep: LazySleep::new(),
+        }
+    }
+
+    pub(crate) fn poll_acquire(
+        self: Pin<&mut Self>,
+        shared: &Shared,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let mut this = self.project();
+        let id = match *this.ticket {
+            Some(id) => id,
+            None => {
+                let now = shared.now_ticks();
+                if shared.try_take(now).is_ok() {
+                    return Poll::Ready(());
+                }
+                let mut queue = shared.lock_queue();
+                let id = queue.next_id;
+                queue.next_id += 1;
+                queue.entries.push_back(Entry {
+                    id,
+                    waker: Some(cx.waker().clone()),
+                });
+                if queue.entries.len() == 1 {
+                    shared.state.fetch_or(WAITING, Relaxed);
+                }
+                *this.ticket = Some(id);
+                *this.arrival = now;
+                id
+            }
+        };
+        loop {
+            let mut queue = shared.lock_queue();
+            if queue.entries.front().map(|e| e.id) != Some(id) {
+                if let Some(i) = queue.position(id) {
+                    let slot = &mut queue.entries[i].waker;
+                    match slot {
+                        Some(w) if w.will_wake(cx.waker()) => {}
+                        _ => *slot = Some(cx.waker().clone()),
+                    }
+                }
+                return Poll::Pending;
+            }
+            // Our turn. While the queue is not empty only its head, under the lock,
+            // changes the state word.
+            let tat = shared.state.load(Relaxed) & TAT;
+            let free_at = shared.free_at(tat);
+            if free_at <= shared.now_ticks() {
+                queue.entries.pop_front();
+                let next = queue.head_waker();
+                let flag = if queue.entries.is_empty() { 0 } else { WAITING };
+                shared
+                    .state
+                    .store(shared.next_tat(tat, *this.arrival) | flag, Relaxed);
+                drop(queue);
+                *this.ticket = None;
+                if let Some(w) = next {
+                    w.wake();
+                }
+                return Poll::Ready(());
+            }
+            drop(queue);
+            this.sleep.as_mut().arm(shared.instant_at(free_at));
+            if this.sleep.as_mut().poll_fired(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    /// Leaves the queue without taking a cell; the next waiter moves up.
+    pub(crate) fn cancel(self: Pin<&mut Self>, shared: &Shared) {
+        let this = self.project();
+        let Some(id) = this.ticket.take() else {
+            return;
+        };
+        let mut queue = shared.lock_queue();
+        let Some(i) = queue.position(id) else {
+            return;
+        };
+        queue.entries.remove(i);
+        let mut next = None;
+        if queue.entries.is_empty() {
+            shared.state.fetch_and(!WAITING, Relaxed);
+        } else if i == 0 {
+            next = queue.head_waker();
+        }
+        drop(queue);
+        if let Some(w) = next {
+            w.wake();
+        }
+    }
+}
