@@ -195,6 +195,15 @@ fn print_ratios(filter: Option<&str>) {
         "  {:<44} {:>9} {:>9} {:>12}",
         "", "typical", "fastest", "interleaved"
     );
+    // The same code on both sides: how far from 1.00 noise alone moves a ratio.
+    let (_, run_comp) = GROUPS[0].1[0];
+    println!(
+        "  {:<44} {:>9} {:>9} {:>11.2}x",
+        "noise check: comp / comp",
+        "",
+        "",
+        interleaved_ratio(run_comp, run_comp)
+    );
     for (group, contenders) in GROUPS {
         let (ours, run_ours) = contenders[0];
         for &(peer, run_peer) in &contenders[1..] {
