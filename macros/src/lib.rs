@@ -5,6 +5,7 @@
 use proc_macro::TokenStream;
 
 mod async_gen;
+mod comp;
 mod for_await;
 mod nested;
 mod rewrite;
@@ -67,9 +68,9 @@ pub fn try_async_gen(input: TokenStream) -> TokenStream {
     async_gen::expand(input.into(), Flavor::Try).into()
 }
 
-/// An async comprehension. See the `asyncgen` crate.
+/// An async comprehension (Python's PEP 530): a `Stream` built from `for`,
+/// `for await` and `if` clauses. See `asyncgen::comp!` for the clauses and examples.
 #[proc_macro]
 pub fn comp(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    comp::expand(input.into()).into()
 }

@@ -1,0 +1,269 @@
+//! `comp!`: async comprehensions (Python's PEP 530) expanded straight into the
+//! generator engine, so a comprehension costs what the equivalent hand-written
+//! `generate` loop costs.
+//!
+//! `comp![EXPR for P1 in I1 if C for await P2 in S2]` becomes, in Python's order:
+//!
+//! ```text
+//! match (I1) {                      // the outermost iterable is evaluated eagerly,
+//!     it0 => generate(move |mut y| async move {   // as in Python (PEP 289)
+//!         for P1 in it0 {
+//!             let c: bool = C;
+//!             if c {
+//!                 let mut s1 = pin!(for_await_stream(S2));
+//!                 while let Some(item) = next(&mut s1).await {
+//!                     let P2 = item;
+//!                     y.yield_(EXPR).await;
+//!                 }
+//!             }
+//!         }
+//!     }),
+//! }
+//! ```
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Pat, Token};
+
+/// Parses and expands one `comp![...]` invocation; parse errors become
+/// `compile_error!`s at the offending tokens.
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<Comprehension>(input) {
+        Ok(comprehension) => comprehension.expand(),
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+struct Comprehension {
+    element: Expr,
+    /// Never empty; the first one is a `for` clause.
+    clauses: Vec<Clause>,
+}
+
+enum Clause {
+    /// `for PAT in ITER`: a plain `IntoIterator`.
+    For { pat: Pat, iter: Expr },
+    /// `for await PAT in STREAM`: any `Stream`, pinned on the generator's own state.
+    ForAwait { pat: Pat, stream: Expr },
+    /// `if COND`.
+    If { cond: Expr },
+}
+
+const SHAPE: &str = "a comprehension is `comp![EXPR for PAT in ITER ...]`, \
+                     optionally followed by more `for PAT in ITER`, \
+                     `for await PAT in STREAM` and `if COND` clauses";
+
+impl Parse for Comprehension {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(format!("expected an element expression: {SHAPE}")));
+        }
+        let element: Expr = input.parse()?;
+        if input.is_empty() {
+            return Err(syn::Error::new_spanned(
+                &element,
+                format!("expected a `for` clause after the element expression: {SHAPE}"),
+            ));
+        }
+        if !input.peek(Token![for]) {
+            return Err(unexpected_token(
+                input,
+                "expected a `for` clause after the element expression (the first clause must be a `for`)",
+            ));
+        }
+        let mut clauses = Vec::new();
+        while !input.is_empty() {
+            if input.peek(Token![for]) {
+                clauses.push(parse_for(input)?);
+            } else if input.peek(Token![if]) {
+                clauses.push(parse_if(input)?);
+            } else {
+                return Err(unexpected_token(
+                    input,
+                    "expected `for`, `if` or the end of the comprehension",
+                ));
+            }
+        }
+        Ok(Comprehension { element, clauses })
+    }
+}
+
+/// An error at the next token, with a hint when it is Python's `async for`.
+fn unexpected_token(input: ParseStream<'_>, message: &str) -> syn::Error {
+    if input.peek(Token![async]) && input.peek2(Token![for]) {
+        return input.error(
+            "Python's `async for` is spelled `for await` here: `comp![x for await x in stream]`",
+        );
+    }
+    input.error(message)
+}
+
+fn parse_for(input: ParseStream<'_>) -> syn::Result<Clause> {
+    let for_token: Token![for] = input.parse()?;
+    let await_token: Option<Token![await]> = input.parse()?;
+    let pat = Pat::parse_multi_with_leading_vert(input)?;
+    if !input.peek(Token![in]) {
+        let message = "expected `in` after the pattern of this `for` clause: `for PAT in ITER`";
+        return Err(if input.is_empty() {
+            syn::Error::new_spanned(quote!(#for_token #await_token #pat), message)
+        } else {
+            input.error(message)
+        });
+    }
+    let in_token: Token![in] = input.parse()?;
+    if input.is_empty() || input.peek(Token![for]) || input.peek(Token![if]) {
+        return Err(syn::Error::new_spanned(
+            in_token,
+            "expected an expression to iterate after `in`",
+        ));
+    }
+    let iter: Expr = input.parse()?;
+    Ok(match await_token {
+        Some(_) => Clause::ForAwait { pat, stream: iter },
+        None => Clause::For { pat, iter },
+    })
+}
+
+fn parse_if(input: ParseStream<'_>) -> syn::Result<Clause> {
+    let if_token: Token![if] = input.parse()?;
+    if input.is_empty() || input.peek(Token![for]) || input.peek(Token![if]) {
+        return Err(syn::Error::new_spanned(
+            if_token,
+            "expected a condition after `if`: `if COND`",
+        ));
+    }
+    let cond: Expr = input.parse()?;
+    Ok(Clause::If { cond })
+}
+
+/// The expression after `in`, in the form the loops consume: an iterable as written
+/// (the `for` loop reports a non-iterable at it), or a stream that has passed the
+/// `Stream` check, which carries the expression's span so that the error points there.
+fn source(clause: &Clause) -> TokenStream {
+    match clause {
+        Clause::For { iter, .. } => quote!((#iter)),
+        Clause::ForAwait { stream, .. } => quote_spanned! {stream.span()=>
+            ::asyncgen::__private::for_await_stream(#stream)
+        },
+        Clause::If { .. } => unreachable!("`if` clauses iterate nothing"),
+    }
+}
+
+/// The span of the expression a `for` clause iterates.
+fn source_span(clause: &Clause) -> Span {
+    match clause {
+        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => e.span(),
+        Clause::If { cond } => cond.span(),
+    }
+}
+
+/// Whether `tokens` contain `await` anywhere, macro arguments included.
+fn mentions_await(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "await",
+        TokenTree::Group(group) => mentions_await(group.stream()),
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    })
+}
+
+/// `let PAT = VALUE;`, with the parentheses a top-level or-pattern needs there.
+fn bind(pat: &Pat, value: &syn::Ident) -> TokenStream {
+    match pat {
+        Pat::Or(_) => quote! {
+            #[allow(unused_parens)]
+            let (#pat) = #value;
+        },
+        _ => quote! { let #pat = #value; },
+    }
+}
+
+impl Comprehension {
+    fn expand(self) -> TokenStream {
+        // Mixed-site hygiene: the user's expressions cannot see or shadow these.
+        let yielder = syn::Ident::new("__asyncgen_yielder", Span::mixed_site());
+        let item = syn::Ident::new("__asyncgen_item", Span::mixed_site());
+        let condition = syn::Ident::new("__asyncgen_condition", Span::mixed_site());
+        // Named after the clause's depth; located at the iterated expression so that a
+        // hoisted iterable that is not iterable is reported there.
+        let source_name = |depth: usize| {
+            let span = Span::mixed_site().located_at(source_span(&self.clauses[depth]));
+            format_ident!("__asyncgen_source{}", depth, span = span)
+        };
+
+        // Python evaluates the outermost iterable when the comprehension is created,
+        // in the enclosing scope; doing the same lets it borrow (`v.iter()`) instead
+        // of moving `v` into the stream. An `.await` can only run inside the
+        // generator, so such an iterable is evaluated on the first poll instead.
+        let first = &self.clauses[0];
+        let hoisted = match first {
+            Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => {
+                !mentions_await(e.to_token_stream())
+            }
+            Clause::If { .. } => unreachable!("the parser makes the first clause a `for`"),
+        };
+
+        let element = &self.element;
+        let mut body = quote! { #yielder.yield_(#element).await; };
+        for (depth, clause) in self.clauses.iter().enumerate().rev() {
+            let name = source_name(depth);
+            // What the loop of a `for` clause consumes: the hoisted value, or the
+            // expression itself, evaluated where the loop starts.
+            let iterated = || {
+                if depth == 0 && hoisted {
+                    name.to_token_stream()
+                } else {
+                    source(clause)
+                }
+            };
+            body = match clause {
+                Clause::For { pat, .. } => {
+                    let source = iterated();
+                    quote! {
+                        for #pat in #source {
+                            #body
+                        }
+                    }
+                }
+                Clause::ForAwait { pat, .. } => {
+                    let source = iterated();
+                    let bind = bind(pat, &item);
+                    quote! {
+                        let mut #name = ::asyncgen::__private::pin!(#source);
+                        while let ::core::option::Option::Some(#item) =
+                            ::asyncgen::__private::StreamExt::next(&mut #name).await
+                        {
+                            #bind
+                            #body
+                        }
+                    }
+                }
+                Clause::If { cond } => quote_spanned! {cond.span()=>
+                    let #condition: bool = #cond;
+                    if #condition {
+                        #body
+                    }
+                },
+            };
+            // Each clause's loop gets its own scope, so a stream pinned by an inner
+            // `for await` is dropped when the loop around it moves on.
+            body = quote! { { #body } };
+        }
+
+        let generator = quote! {
+            ::asyncgen::__private::generate(move |mut #yielder| async move #body)
+        };
+        if hoisted {
+            let name = source_name(0);
+            let source = source(first);
+            quote! {
+                match #source {
+                    #name => #generator,
+                }
+            }
+        } else {
+            generator
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! [`MapConcurrent`]: `f(item)` futures, at most `limit` at once, outputs in input order.
+
+use core::fmt;
+use core::future::Future;
+use core::num::NonZeroUsize;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::collections::VecDeque;
+
+use futures_core::stream::{FusedStream, Stream};
+use futures_util::stream::{Fuse, FuturesUnordered, StreamExt};
+use pin_project_lite::pin_project;
+
+use super::map_unordered::zero_limit;
+
+/// How many outputs one poll may park behind a slow earlier one before it lets the
+/// task yield; the same cooperative budget `FuturesUnordered` uses.
+const YIELD_EVERY: usize = 32;
+
+pin_project! {
+    /// The stream returned by
+    /// [`map_concurrent`](super::StreamConcurrentExt::map_concurrent): the outputs of
+    /// `f(item)` in input order, with at most `limit` futures running at once.
+    ///
+    /// `limit` counts running futures only. An output that finishes before an earlier
+    /// one is kept until that one is out, and its place goes to the next input right
+    /// away, so one slow future never keeps the others from starting. (futures-util's
+    /// `buffered(n)` counts such finished-but-waiting outputs against `n`, so behind a
+    /// slow first item it runs fewer and fewer futures; that is why this type pairs
+    /// `FuturesUnordered` with its own reorder queue instead of wrapping `Buffered`.)
+    /// The price is memory: while an early future is stuck, the outputs finished after
+    /// it pile up, one per input started since.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let in_order: Vec<u64> = futures::stream::iter([30, 10, 20])
+    ///     .map_concurrent(3, |ms| async move {
+    ///         tokio::time::sleep(Duration::from_millis(ms)).await;
+    ///         ms
+    ///     })
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(in_order, [30, 10, 20]);
+    /// # }
+    /// ```
+    #[must_use = "streams do nothing unless polled"]
+    pub struct MapConcurrent<S, F, Fut: Future> {
+        #[pin]
+        stream: Fuse<S>,
+        f: F,
+        in_flight: FuturesUnordered<Indexed<Fut>>,
+        // Slot `k` holds the output of input number `next_out + k` once it has
+        // finished; `None` while that future still runs.
+        finished: VecDeque<Option<Fut::Output>>,
+        // Input number of the next output to hand out.
+        next_out: usize,
+        // Input number the next started future gets.
+        next_in: usize,
+        limit: NonZeroUsize,
+    }
+}
+
+pin_project! {
+    /// A future that reports its input number along with its output.
+    struct Indexed<Fut> {
+        #[pin]
+        future: Fut,
+        index: usize,
+    }
+}
+
+impl<Fut: Future> Future for Indexed<Fut> {
+    type Output = (usize, Fut::Output);
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let index = *this.index;
+        this.future.poll(cx).map(|output| (index, output))
+    }
+}
+
+impl<S, F, Fut> MapConcurrent<S, F, Fut>
+where
+    S: Stream,
+    F: FnMut(S::Item) -> Fut,
+    Fut: Future,
+{
+    #[track_caller]
+    pub(super) fn new(stream: S, limit: usize, f: F) -> Self {
+        let Some(limit) = NonZeroUsize::new(limit) else {
+            zero_limit("map_concurrent")
+        };
+        MapConcurrent {
+            stream: stream.fuse(),
+            f,
+            in_flight: FuturesUnordered::new(),
+            finished: VecDeque::new(),
+            next_out: 0,
+            next_in: 0,
+            limit,
+        }
+    }
+}
+
+impl<S, F, Fut> Stream for MapConcurrent<S, F, Fut>
+where
+    S: Stream,
+    F: FnMut(S::Item) -> Fut,
+    Fut: Future,
+{
+    type Item = Fut::Output;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
+        let mut this = self.project();
+        let mut parked = 0;
+        loop {
+            // Start new work while fewer than `limit` futures run.
+            while this.in_flight.len() < this.limit.get() {
+                match this.stream.as_mut().poll_next(cx) {
+                    Poll::Ready(Some(item)) => {
+                        let future = (this.f)(item);
+                        this.in_flight.push(Indexed {
+                            future,
+                            index: *this.next_in,
+                        });
+                        *this.next_in += 1;
+                    }
+                    Poll::Ready(None) | Poll::Pending => break,
+                }
+            }
+
+            match this.in_flight.poll_next_unpin(cx) {
+                // The output next in line goes straight out, skipping the queue.
+                Poll::Ready(Some((index, output))) if index == *this.next_out => {
+                    *this.next_out += 1;
+                    this.finished.pop_front();
+                    return Poll::Ready(Some(output));
+                }
+                Poll::Ready(Some((index, output))) => {
+                    let slot = index - *this.next_out;
+                    if slot >= this.finished.len() {
+                        this.finished.resize_with(slot + 1, || None);
+                    }
+                    this.finished[slot] = Some(output);
+                }
+                // Nothing finished this time (or nothing runs): hand out what waits.
+                Poll::Ready(None) | Poll::Pending => {
+                    return match take_next(this.finished, this.next_out) {
+                        Some(output) => Poll::Ready(Some(output)),
+                        None if this.in_flight.is_empty() && this.stream.is_done() => {
+                            Poll::Ready(None)
+                        }
+                        None => Poll::Pending,
+                    };
+                }
+            }
+
+            // An output parked earlier may be next in line by now.
+            if let Some(output) = take_next(this.finished, this.next_out) {
+                return Poll::Ready(Some(output));
+            }
+            parked += 1;
+            if parked == YIELD_EVERY {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let waiting = self.next_in - self.next_out;
+        let (lower, upper) = self.stream.size_hint();
+        (
+            lower.saturating_add(waiting),
+            upper.and_then(|upper| upper.checked_add(waiting)),
+        )
+    }
+}
+
+/// Pops the output next in line if it has finished.
+fn take_next<T>(finished: &mut VecDeque<Option<T>>, next_out: &mut usize) -> Option<T> {
+    if !matches!(finished.front(), Some(Some(_))) {
+        return None;
+    }
+    *next_out += 1;
+    finished.pop_front().flatten()
+}
+
+impl<S, F, Fut> FusedStream for MapConcurrent<S, F, Fut>
+where
+    S: Stream,
+    F: FnMut(S::Item) -> Fut,
+    Fut: Future,
+{
+    fn is_terminated(&self) -> bool {
+        self.stream.is_done() && self.next_in == self.next_out
+    }
+}
+
+impl<S: fmt::Debug, F, Fut: Future> fmt::Debug for MapConcurrent<S, F, Fut> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapConcurrent")
+            .field("stream", &self.stream)
+            .field("running", &self.in_flight.len())
+            .field("waiting", &(self.next_in - self.next_out))
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,5 @@
+use asyncgen::comp;
+
+fn main() {
+    let _doubled = comp![x * 2];
+}
