@@ -102,12 +102,7 @@ impl<S: Stream> Stream for Debounce<S> {
         if self.done {
             return (0, Some(0));
         }
-        let (low, high) = self.stream.size_hint();
-        let extra = usize::from(self.latest.is_some());
-        (
-            usize::from(low > 0 || extra > 0),
-            high.and_then(|h| h.checked_add(extra)),
-        )
+        super::lossy_size_hint(self.stream.size_hint(), self.latest.is_some())
     }
 }
 

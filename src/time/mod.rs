@@ -289,3 +289,23 @@ pub trait StreamTimeExt: Stream {
 }
 
 impl<S: Stream + ?Sized> StreamTimeExt for S {}
+
+/// The size hint of an adapter that delays but never drops: what the inner stream has
+/// left, plus the item it holds back, if any.
+fn lossless_size_hint(inner: (usize, Option<usize>), holds_item: bool) -> (usize, Option<usize>) {
+    let held = usize::from(holds_item);
+    (
+        inner.0.saturating_add(held),
+        inner.1.and_then(|high| high.checked_add(held)),
+    )
+}
+
+/// The size hint of an adapter that may drop items: at least one more item if anything
+/// is left at all (the last one always comes out), at most everything.
+fn lossy_size_hint(inner: (usize, Option<usize>), holds_item: bool) -> (usize, Option<usize>) {
+    let held = usize::from(holds_item);
+    (
+        usize::from(inner.0 > 0 || holds_item),
+        inner.1.and_then(|high| high.checked_add(held)),
+    )
+}

@@ -107,12 +107,7 @@ impl<S: Stream> Stream for Throttle<S> {
         if self.done && self.pending.is_none() {
             return (0, Some(0));
         }
-        let extra = usize::from(self.pending.is_some());
-        let (low, high) = self.stream.size_hint();
-        (
-            low.saturating_add(extra),
-            high.and_then(|h| h.checked_add(extra)),
-        )
+        super::lossless_size_hint(self.stream.size_hint(), self.pending.is_some())
     }
 }
 
