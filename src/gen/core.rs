@@ -5,7 +5,6 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::sync::Arc;
 
 use pin_project_lite::pin_project;
 
@@ -28,7 +27,7 @@ pub(crate) enum Phase<O> {
 
 pin_project! {
     pub(crate) struct Core<T, F: Future> {
-        id: Arc<GeneratorId>,
+        id: GeneratorId,
         _item: PhantomData<T>,
         phase: Phase<F::Output>,
         #[pin]
@@ -41,8 +40,8 @@ impl<T, F: Future> Core<T, F> {
     where
         B: FnOnce(Yielder<T>) -> F,
     {
-        let id = Arc::new(GeneratorId::default());
-        let body = body(Yielder::new(Arc::clone(&id)));
+        let id = GeneratorId::new();
+        let body = body(Yielder::new(id));
         Core {
             id,
             _item: PhantomData,
@@ -71,7 +70,7 @@ impl<T, F: Future> Core<T, F> {
         }
 
         let mut item = None;
-        let polled = with_frame_context(cx, this.id, &mut item, |cx| this.body.poll(cx));
+        let polled = with_frame_context(cx, *this.id, &mut item, |cx| this.body.poll(cx));
 
         match (polled, item) {
             (Poll::Pending, None) => {

@@ -5,7 +5,7 @@
 //! handed from the body to the stream through a one-item slot on the stack of the
 //! stream's `poll_next`, so yielding costs no allocation, no atomic operation and no
 //! thread-local: the optimiser sees through a generator as through a hand-written
-//! stream. One small allocation per stream gives it an identity that its `Yielder`
+//! stream. Each stream gets a process-unique number as its identity, which its `Yielder`
 //! checks, so a yield can only ever land in its own stream.
 
 mod core;

@@ -14,14 +14,25 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A generator's identity: the address of this allocation. The `Yielder` keeps it
-/// alive, so no other generator can reuse the address while a yield could still
-/// compare against it.
-#[derive(Default)]
-pub(crate) struct GeneratorId {
-    _non_zero_size: u8,
+/// A generator's identity: a number no other generator in this process ever gets, so
+/// a yield can tell its own generator's frame from any other, with nothing to free and
+/// nothing to keep alive.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GeneratorId(u64);
+
+impl GeneratorId {
+    pub(crate) fn new() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        // 2^64 generators would take centuries to create; reusing a number would let a
+        // yield write into another generator's slot, so stop rather than wrap.
+        if id == u64::MAX {
+            std::process::abort();
+        }
+        GeneratorId(id)
+    }
 }
 
 /// What a generator's wrapping waker points at, alive on the generator's stack for
@@ -29,8 +40,8 @@ pub(crate) struct GeneratorId {
 pub(crate) struct PollFrame {
     /// The caller's waker, to which every clone and wake is forwarded.
     caller: *const Waker,
-    /// The polling generator's `GeneratorId`.
-    owner: *const GeneratorId,
+    /// The polling generator's identity.
+    owner: GeneratorId,
     /// Its `Option<T>` slot, for the `T` of the generator that `owner` names.
     slot: *mut (),
 }
@@ -86,7 +97,7 @@ unsafe fn frame_drop(_: *const ()) {}
 #[inline]
 pub(crate) fn with_frame_context<T, R>(
     cx: &mut Context<'_>,
-    owner: &GeneratorId,
+    owner: GeneratorId,
     slot: &mut Option<T>,
     poll: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
@@ -136,13 +147,13 @@ pub(crate) fn with_frame_context<T, R>(
 /// # });
 /// ```
 pub struct Yielder<T> {
-    owner: Arc<GeneratorId>,
+    owner: GeneratorId,
     // Yielding moves a `T` into the generator, possibly from another thread.
     _item: PhantomData<T>,
 }
 
 impl<T> Yielder<T> {
-    pub(crate) fn new(owner: Arc<GeneratorId>) -> Self {
+    pub(crate) fn new(owner: GeneratorId) -> Self {
         Yielder {
             owner,
             _item: PhantomData,
@@ -175,7 +186,7 @@ impl<T> Yielder<T> {
     /// ```
     pub fn yield_(&mut self, value: T) -> YieldFuture<'_, T> {
         YieldFuture {
-            owner: &self.owner,
+            owner: self.owner,
             value: Some(value),
             _exclusive: PhantomData,
         }
@@ -211,7 +222,7 @@ pub struct YieldFuture<'a, T> {
     // The generator's identity rather than `&'a mut Yielder<T>`: the body's state
     // machine then holds no pointer into itself, which lets the optimiser keep a
     // generator's state in registers (measured: several times faster per item).
-    owner: &'a GeneratorId,
+    owner: GeneratorId,
     value: Option<T>,
     // One yield at a time per yielder.
     _exclusive: PhantomData<&'a mut Yielder<T>>,
@@ -228,13 +239,12 @@ impl<T> Future for YieldFuture<'_, T> {
         if self.value.is_none() {
             return Poll::Ready(());
         }
-        let Some(frame) = frame_of(cx.waker()).filter(|f| core::ptr::eq(f.owner, self.owner))
-        else {
+        let Some(frame) = frame_of(cx.waker()).filter(|f| f.owner == self.owner) else {
             misplaced_yield()
         };
         // SAFETY: `frame` is live for this poll (see `frame_of`), and its owner is this
         // yielder's generator, which is a `Core<T, _>` for this very `T` (a
-        // `GeneratorId` belongs to exactly one generator), so `slot` is that
+        // `GeneratorId` is never given to two generators), so `slot` is that
         // generator's `&mut Option<T>`, which it does not touch while its body is being
         // polled, and which nothing else borrows now.
         let slot = unsafe { &mut *frame.slot.cast::<Option<T>>() };
