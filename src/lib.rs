@@ -331,6 +331,9 @@ pub use asyncgen_macros::async_gen;
 ///   item, and ends the stream (`yield fetch().await?;` works on one line);
 /// - `return;` ends the stream without an error.
 ///
+/// Unlike a [`try_generate`] body, the block does not end with `Ok(())`: reaching its
+/// end is the success, and a trailing `Ok(())` is a type error (`expected ()`).
+///
 /// The result is a [`TryGenerator`]. `E` is usually inferred from how the stream is
 /// used, for example a function's `impl Stream<Item = Result<T, E>>` return type.
 ///

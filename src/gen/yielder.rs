@@ -8,6 +8,10 @@
 //! `Yielder` belongs to, while that generator is polling. Everything the hot path
 //! touches is on the stack: no thread-local, no atomic, no heap access per item, so
 //! the optimiser can see through a generator as it sees through a hand-written stream.
+//!
+//! The price: the waker a body sees is a different one at every poll, so a future in
+//! the body that keeps a waker and compares it with `will_wake` (timers, channels)
+//! clones the caller's waker again each time it returns `Pending`.
 
 use core::fmt;
 use core::future::Future;
@@ -148,8 +152,11 @@ pub(crate) fn with_frame_context<T, R>(
 /// ```
 pub struct Yielder<T> {
     owner: GeneratorId,
-    // Yielding moves a `T` into the generator, possibly from another thread.
-    _item: PhantomData<T>,
+    // `T`: yielding moves a `T` into the generator, possibly from another thread, so
+    // `Send`/`Sync` follow `T`. `fn(T) -> T`: invariant, because the generator's slot
+    // has exactly this `T`; were `Yielder<&'static str>` usable as `Yielder<&'a str>`,
+    // a body could yield a borrow of its own locals into a stream of `&'static str`.
+    _item: PhantomData<(T, fn(T) -> T)>,
 }
 
 impl<T> Yielder<T> {
