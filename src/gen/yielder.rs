@@ -152,11 +152,13 @@ pub(crate) fn with_frame_context<T, R>(
 /// ```
 pub struct Yielder<T> {
     owner: GeneratorId,
-    // `T`: yielding moves a `T` into the generator, possibly from another thread, so
-    // `Send`/`Sync` follow `T`. `fn(T) -> T`: invariant, because the generator's slot
-    // has exactly this `T`; were `Yielder<&'static str>` usable as `Yielder<&'a str>`,
-    // a body could yield a borrow of its own locals into a stream of `&'static str`.
-    _item: PhantomData<(T, fn(T) -> T)>,
+    // Yielding moves a `T` into the generator, possibly from another thread, so
+    // `Send`/`Sync` follow `T`.
+    _item: PhantomData<T>,
+    // The generator's slot has exactly this `T`: were `Yielder<&'static str>` usable as
+    // `Yielder<&'a str>`, a body could yield a borrow of its own locals into a stream of
+    // `&'static str`. `fn(T) -> T` makes the yielder invariant in `T`.
+    _invariant: PhantomData<fn(T) -> T>,
 }
 
 impl<T> Yielder<T> {
@@ -164,6 +166,7 @@ impl<T> Yielder<T> {
         Yielder {
             owner,
             _item: PhantomData,
+            _invariant: PhantomData,
         }
     }
 
