@@ -200,8 +200,12 @@ async fn a_newcomer_does_not_jump_the_queue() {
     tokio::task::yield_now().await;
     tokio::time::advance(Duration::from_nanos(333_500_000)).await;
     assert!(!waiter.is_finished());
+    // Its cell is due; the newcomer's is the one after.
     let refused = limiter.check().unwrap_err();
-    assert_eq!(refused.wait_time(), Duration::ZERO);
+    assert_eq!(
+        refused.earliest_possible(),
+        start + Duration::from_nanos(666_666_667)
+    );
     tokio::time::advance(Duration::from_nanos(500_000)).await;
     assert_eq!(waiter.await.unwrap(), ms(334));
     // The waiter was charged for the cell at 333.33 ms: the next is free at 666.67 ms.
@@ -716,4 +720,98 @@ async fn lossy_adapters_over_an_always_ready_stream_keep_the_last_item() {
     assert_eq!(sampled, [(999, 0)]);
     let debounced = timed(start, futures::stream::iter(0..1_000).debounce(ms(100))).await;
     assert_eq!(debounced, [(999, 0)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unpolled_waiter_at_the_head_does_not_release_a_burst_when_it_resumes() {
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    limiter.check().unwrap();
+    let mut held = Box::pin(futures::stream::iter([1]).throttle(&limiter));
+    assert!(futures::poll!(held.next()).is_pending());
+    let served = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut waiters = Vec::new();
+    for _ in 0..3 {
+        let limiter = limiter.clone();
+        let served = Arc::clone(&served);
+        waiters.push(tokio::spawn(async move {
+            limiter.until_ready().await;
+            served.lock().unwrap().push(start.elapsed().as_millis());
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(
+        served.lock().unwrap().is_empty(),
+        "the head keeps its place in line"
+    );
+    assert_eq!(held.next().await, Some(1));
+    for waiter in waiters {
+        waiter.await.unwrap();
+    }
+    // The resumed head is charged as if it had come one cell (100 ms) late, as a timer
+    // firing late would be: one more cell at 5 s, then the rate holds.
+    assert_eq!(*served.lock().unwrap(), [5_000, 5_100, 5_200]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_keep_up_with_a_rate_finer_than_the_timer() {
+    // 10,000/s: cells every 0.1 ms, a timer that wakes once a millisecond.
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10_000));
+    limiter.check().unwrap();
+    let waiters: Vec<_> = (0..100)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                limiter.until_ready().await;
+                start.elapsed()
+            })
+        })
+        .collect();
+    let mut finished = Vec::new();
+    for waiter in waiters {
+        finished.push(waiter.await.unwrap());
+    }
+    // Ten cells each millisecond: the hundredth (at 10 ms) is the last.
+    assert_eq!(finished.iter().max(), Some(&ms(10)));
+    for k in 1..=10 {
+        let in_ms = finished.iter().filter(|&&t| t == ms(k)).count();
+        assert_eq!(in_ms, 10, "cells released at {k} ms");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn check_behind_a_late_waiter_never_says_wait_zero() {
+    let limiter = RateLimiter::new(Quota::per_second(10));
+    limiter.check().unwrap();
+    let mut held = Box::pin(futures::stream::iter([1]).throttle(&limiter));
+    assert!(futures::poll!(held.next()).is_pending());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let refused = limiter.check().unwrap_err();
+    assert_eq!(refused.wait_time(), Duration::from_millis(100));
+}
+
+#[tokio::test(start_paused = true)]
+async fn sample_keeps_its_grid_after_a_very_long_pause() {
+    let (tx, rx) = futures::channel::mpsc::unbounded::<u32>();
+    let mut sampled = Box::pin(rx.sample(Duration::from_micros(1)));
+    assert!(futures::poll!(sampled.next()).is_pending());
+    tokio::time::advance(Duration::from_secs(4_300)).await;
+    tx.unbounded_send(1).unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(1), sampled.next()).await;
+    assert_eq!(first, Ok(Some(1)));
+    tx.unbounded_send(2).unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(1), sampled.next()).await;
+    assert_eq!(second, Ok(Some(2)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn space_out_with_a_gap_beyond_the_clock_lets_only_the_first_item_through() {
+    let mut spaced = Box::pin(futures::stream::iter([1, 2]).space_out(Duration::MAX));
+    assert_eq!(spaced.next().await, Some(1));
+    let second = tokio::time::timeout(Duration::from_secs(3_600), spaced.next()).await;
+    assert!(
+        second.is_err(),
+        "the second item waits (practically) forever"
+    );
 }

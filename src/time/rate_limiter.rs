@@ -22,7 +22,8 @@ use super::{NotUntil, Quota, UntilReady};
 ///   the limiter was created, advanced by the interval `period / cells`, so cells come at
 ///   `k * period / cells`, rounded up only to the resolution of tokio's timer (a
 ///   millisecond), and do not drift however long it runs. A waiter that the timer wakes
-///   late does not push the schedule back. The interval is kept exactly when it is a
+///   late (by up to one interval, or a millisecond if that is longer) does not push the
+///   schedule back. The interval is kept exactly when it is a
 ///   multiple of 1/16 ns or its exact fraction of a nanosecond has a denominator up to 16
 ///   (`per_second(n)` for every n whose prime factors other than 2 and 5
 ///   multiply to at most 16, such as 3, 7, 12, 60, 120 or 1,000; likewise per minute);
@@ -90,6 +91,13 @@ impl RateLimiter {
     /// polled; dropping the future before it completes gives its turn back without taking
     /// a cell.
     ///
+    /// A waiter keeps its place in line until it completes or is dropped, so one that is
+    /// left unpolled at the head of the line (say, a `throttle`d stream holding an item
+    /// that nobody asks for) holds up the waiters behind it. Drop what you no longer
+    /// poll. When it is polled again, it takes its cell as if it had come at most one
+    /// interval (or one millisecond, if that is longer) late, and the rate holds from
+    /// there: the waiters behind it do not all go at once.
+    ///
     /// # Examples
     ///
     /// ```
@@ -112,7 +120,8 @@ impl RateLimiter {
 
     /// Takes a cell if one is free now, without waiting. Otherwise (also while others
     /// wait in [`until_ready`](RateLimiter::until_ready), whose turn comes first) the error
-    /// says how long until the next cell.
+    /// says how long until the next cell; while others wait, that is the earliest instant
+    /// at which they can all have been served, and never zero.
     ///
     /// # Examples
     ///
@@ -191,6 +200,8 @@ const TAT: u64 = WAITING - 1;
 /// The finest tick used when `period / cells` is not a whole number of nanoseconds and
 /// its exact denominator would be larger (1/16 ns; 2^63 ticks are then 18 years).
 const MAX_TICKS_PER_NANO: u64 = 16;
+/// The resolution of tokio's timer.
+const TIMER_TICK_NANOS: u64 = 1_000_000;
 
 /// The state shared by a limiter's clones.
 ///
@@ -212,6 +223,11 @@ pub(crate) struct Shared {
     /// How far ahead of the clock the arrival time may be and still admit a cell:
     /// `interval * (burst - 1)`.
     tolerance: u64,
+    /// How far back a waiter that takes its cell late may still be charged from: one
+    /// interval, or one tick of tokio's timer (1 ms) if that is longer. It makes up for a
+    /// timer that fires late, so the schedule does not drift and rates above 1,000/s keep
+    /// up; it bounds what a waiter left unpolled for a long time lets through.
+    catch_up: u64,
     quota: Quota,
     queue: Mutex<WaitQueue>,
 }
@@ -269,12 +285,14 @@ impl Shared {
         let tolerance = interval
             .saturating_mul(u64::from(quota.burst_size() - 1))
             .min(TAT);
+        let catch_up = interval.max(TIMER_TICK_NANOS * ticks_per_nano);
         Shared {
             state: CacheLine(AtomicU64::new(0)),
             origin: Instant::now(),
             ticks_per_nano,
             interval,
             tolerance,
+            catch_up,
             quota,
             queue: Mutex::new(WaitQueue {
                 entries: VecDeque::new(),
@@ -326,7 +344,7 @@ impl Shared {
         loop {
             let free_at = self.free_at(state & TAT);
             if state & WAITING != 0 {
-                return Err(free_at.max(now));
+                return Err(self.free_behind_queue(state & TAT, now));
             }
             if free_at > now {
                 return Err(free_at);
@@ -339,6 +357,24 @@ impl Shared {
                 Ok(_) => return Ok(()),
                 Err(actual) => state = actual,
             }
+        }
+    }
+
+    /// The earliest tick at which a newcomer's cell is free when every queued waiter
+    /// takes one first, the head charged as `poll_acquire` charges it. Never `now` or
+    /// earlier: the head may not be polled for a while, and a caller that retries after
+    /// the wait must not spin.
+    #[cold]
+    fn free_behind_queue(&self, tat: u64, now: u64) -> u64 {
+        let queued = self.lock_queue().entries.len().max(1) as u64;
+        let last_tat = tat
+            .max(now.saturating_sub(self.catch_up))
+            .saturating_add(self.interval.saturating_mul(queued));
+        let free_at = self.free_at(last_tat);
+        if free_at > now {
+            free_at
+        } else {
+            now.saturating_add(self.interval)
         }
     }
 
@@ -424,13 +460,19 @@ impl Waiter {
             // changes the state word.
             let tat = shared.state.load(Relaxed) & TAT;
             let free_at = shared.free_at(tat);
-            if free_at <= shared.now_ticks() {
+            let now = shared.now_ticks();
+            if free_at <= now {
                 queue.entries.pop_front();
                 let next = queue.head_waker();
                 let flag = if queue.entries.is_empty() { 0 } else { WAITING };
+                // Charged from when it began waiting, so that a timer firing late does
+                // not push the schedule back; but from no earlier than `catch_up` ago, so
+                // that a waiter left unpolled for a long time does not let everyone
+                // queued behind it through at once.
+                let arrival = (*this.arrival).max(now.saturating_sub(shared.catch_up));
                 shared
                     .state
-                    .store(shared.next_tat(tat, *this.arrival) | flag, Relaxed);
+                    .store(shared.next_tat(tat, arrival) | flag, Relaxed);
                 drop(queue);
                 *this.ticket = None;
                 if let Some(w) = next {

@@ -130,13 +130,20 @@ impl<S: Stream> Stream for Sample<S> {
 }
 
 /// The first `tick + k * period` (k >= 1) after `now`.
+///
+/// Computed as `now` plus what is left of the current period, so that no multiple of
+/// the period is formed: however long the stream sat unpolled, the grid goes on.
 fn next_on_grid(tick: Instant, period: Duration, now: Instant) -> Instant {
-    let behind = now.saturating_duration_since(tick).as_nanos();
-    let periods = behind / period.as_nanos() + 1;
-    u32::try_from(periods)
+    const NANOS_PER_SEC: u128 = 1_000_000_000;
+    if now < tick {
+        return tick.checked_add(period).unwrap_or_else(far_future);
+    }
+    let behind = now.duration_since(tick).as_nanos();
+    let left = period.as_nanos() - behind % period.as_nanos();
+    u64::try_from(left / NANOS_PER_SEC)
         .ok()
-        .and_then(|k| period.checked_mul(k))
-        .and_then(|d| tick.checked_add(d))
+        .map(|secs| Duration::new(secs, (left % NANOS_PER_SEC) as u32))
+        .and_then(|d| now.checked_add(d))
         .unwrap_or_else(far_future)
 }
 

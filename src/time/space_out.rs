@@ -8,6 +8,7 @@ use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
 use super::lazy_sleep::LazySleep;
+use super::timeout_each::far_future;
 
 pin_project! {
     /// The stream of [`space_out`](super::StreamTimeExt::space_out): every item, at least
@@ -82,8 +83,8 @@ impl<S: Stream> Stream for SpaceOut<S> {
             now = Instant::now();
         }
         // Measured from when the item actually went out, so the gap holds even when the
-        // timer fires late.
-        *this.not_before = now.checked_add(*this.gap);
+        // timer fires late. A gap beyond what `Instant` can hold means "never again".
+        *this.not_before = Some(now.checked_add(*this.gap).unwrap_or_else(far_future));
         Poll::Ready(this.pending.take())
     }
 

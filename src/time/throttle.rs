@@ -12,6 +12,9 @@ pin_project! {
     /// The stream of [`throttle`](super::StreamTimeExt::throttle): every item, each let
     /// through when the rate limiter gives it a cell.
     ///
+    /// While it holds an item it waits in the limiter's line, also when it is not being
+    /// polled; see [`RateLimiter::until_ready`](crate::RateLimiter::until_ready).
+    ///
     /// # Examples
     ///
     /// ```
