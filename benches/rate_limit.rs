@@ -1,7 +1,10 @@
 //! The cost of taking a cell that need not wait, against governor on the same quota, and
 //! of `.throttle` per item against tokio-stream's `throttle`, at rates that never wait.
 //!
-//! `cargo bench --bench rate_limit -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench --bench rate_limit --features quanta -- --warm-up-time 1 --measurement-time 3`
+//!
+//! The limiter runs on each of its clocks: tokio's (the default, what `RateLimiter::new`
+//! reads) and quanta's (`RateLimiter::with_quanta_clock`, the clock governor ships with).
 //!
 //! After criterion's report, the run ends with a table of ratios (asyncgen / peer; below
 //! 1.0 is faster), measured in alternating rounds so that a busy machine skews neither.
@@ -19,6 +22,10 @@ use criterion::{Criterion, criterion_group};
 /// burst of 2^32 - 1. The same for both limiters.
 fn huge_quota() -> Quota {
     Quota::per_second(1_000_000_000).allow_burst(u32::MAX)
+}
+
+fn huge_quanta_limiter() -> RateLimiter {
+    RateLimiter::with_quanta_clock(huge_quota(), quanta::Clock::new())
 }
 
 fn huge_governor() -> governor::DefaultDirectRateLimiter {
@@ -75,16 +82,20 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check (single task)");
-    let ours = RateLimiter::new(huge_quota());
-    group.bench_function("asyncgen", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                black_box(ours.check()).unwrap();
-            }
-            start.elapsed()
-        })
-    });
+    for (name, ours) in [
+        ("asyncgen", RateLimiter::new(huge_quota())),
+        ("asyncgen (quanta clock)", huge_quanta_limiter()),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    black_box(ours.check()).unwrap();
+                }
+                start.elapsed()
+            })
+        });
+    }
     let theirs = huge_governor();
     group.bench_function("governor", |b| {
         b.iter_custom(|iters| {
@@ -108,10 +119,14 @@ fn check(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("check (4 threads contending)");
-    let ours = RateLimiter::new(huge_quota());
-    group.bench_function("asyncgen", |b| {
-        b.iter_custom(|iters| contended(iters, || black_box(ours.check()).unwrap()))
-    });
+    for (name, ours) in [
+        ("asyncgen", RateLimiter::new(huge_quota())),
+        ("asyncgen (quanta clock)", huge_quanta_limiter()),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| contended(iters, || black_box(ours.check()).unwrap()))
+        });
+    }
     let theirs = huge_governor();
     group.bench_function("governor", |b| {
         b.iter_custom(|iters| contended(iters, || black_box(theirs.check()).unwrap()))
@@ -126,18 +141,22 @@ fn check(c: &mut Criterion) {
 fn until_ready(c: &mut Criterion) {
     let rt = runtime();
     let mut group = c.benchmark_group("until_ready (no wait)");
-    let ours = RateLimiter::new(huge_quota());
-    group.bench_function("asyncgen", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    ours.until_ready().await;
-                }
-                start.elapsed()
+    for (name, ours) in [
+        ("asyncgen", RateLimiter::new(huge_quota())),
+        ("asyncgen (quanta clock)", huge_quanta_limiter()),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        ours.until_ready().await;
+                    }
+                    start.elapsed()
+                })
             })
-        })
-    });
+        });
+    }
     let theirs = huge_governor();
     group.bench_function("governor", |b| {
         b.iter_custom(|iters| {
@@ -228,114 +247,106 @@ fn paired(
 
 fn summary() {
     let rt = runtime();
-    let ours = RateLimiter::new(huge_quota());
     let theirs = huge_governor();
     let theirs_std = huge_governor_std_clock();
-    let single_ours = |n| {
+    let governor_check = |n| {
         let start = Instant::now();
         for _ in 0..n {
-            black_box(ours.check()).unwrap();
+            black_box(theirs.check()).unwrap();
         }
         start.elapsed()
     };
-    let rows = [
-        (
-            "check vs governor",
-            paired(100_000, single_ours, |n| {
+    let governor_std_check = |n| {
+        let start = Instant::now();
+        for _ in 0..n {
+            black_box(theirs_std.check()).unwrap();
+        }
+        start.elapsed()
+    };
+    let governor_until_ready = |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..n {
+                theirs.until_ready().await;
+            }
+            start.elapsed()
+        })
+    };
+    let tokio_stream_throttle = |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            // tokio-stream's `throttle` never sleeps for a zero duration.
+            let throttled =
+                tokio_stream::StreamExt::throttle(futures::stream::iter(0..n), Duration::ZERO);
+            let sum = throttled.fold(0u64, |a, x| async move { a + x }).await;
+            black_box(sum);
+            start.elapsed()
+        })
+    };
+
+    let mut rows = Vec::new();
+    for (clock, ours) in [
+        ("tokio clock", RateLimiter::new(huge_quota())),
+        ("quanta clock", huge_quanta_limiter()),
+    ] {
+        let check = |n| {
+            let start = Instant::now();
+            for _ in 0..n {
+                black_box(ours.check()).unwrap();
+            }
+            start.elapsed()
+        };
+        let check_contended = |n| contended(n, || black_box(ours.check()).unwrap());
+        let until_ready = |n| {
+            rt.block_on(async {
                 let start = Instant::now();
                 for _ in 0..n {
-                    black_box(theirs.check()).unwrap();
+                    ours.until_ready().await;
                 }
                 start.elapsed()
-            }),
-        ),
-        (
-            "check vs governor (std clock)",
-            paired(100_000, single_ours, |n| {
+            })
+        };
+        let throttle = |n| {
+            rt.block_on(async {
                 let start = Instant::now();
-                for _ in 0..n {
-                    black_box(theirs_std.check()).unwrap();
-                }
+                let sum = futures::stream::iter(0..n)
+                    .throttle(&ours)
+                    .fold(0u64, |a, x| async move { a + x })
+                    .await;
+                black_box(sum);
                 start.elapsed()
+            })
+        };
+        rows.push((
+            format!("check ({clock}) vs governor"),
+            paired(100_000, check, governor_check),
+        ));
+        rows.push((
+            format!("check ({clock}) vs governor (std clock)"),
+            paired(100_000, check, governor_std_check),
+        ));
+        rows.push((
+            format!("check, 4 threads ({clock}) vs governor"),
+            paired(20_000, check_contended, |n| {
+                contended(n, || black_box(theirs.check()).unwrap())
             }),
-        ),
-        (
-            "check, 4 threads vs governor",
-            paired(
-                20_000,
-                |n| contended(n, || black_box(ours.check()).unwrap()),
-                |n| contended(n, || black_box(theirs.check()).unwrap()),
-            ),
-        ),
-        (
-            "check, 4 threads vs governor (std clock)",
-            paired(
-                20_000,
-                |n| contended(n, || black_box(ours.check()).unwrap()),
-                |n| contended(n, || black_box(theirs_std.check()).unwrap()),
-            ),
-        ),
-        (
-            "until_ready vs governor",
-            paired(
-                100_000,
-                |n| {
-                    rt.block_on(async {
-                        let start = Instant::now();
-                        for _ in 0..n {
-                            ours.until_ready().await;
-                        }
-                        start.elapsed()
-                    })
-                },
-                |n| {
-                    rt.block_on(async {
-                        let start = Instant::now();
-                        for _ in 0..n {
-                            theirs.until_ready().await;
-                        }
-                        start.elapsed()
-                    })
-                },
-            ),
-        ),
-        (
-            "throttle, per item vs tokio-stream",
-            paired(
-                100 * ITEMS,
-                |n| {
-                    rt.block_on(async {
-                        let start = Instant::now();
-                        let sum = futures::stream::iter(0..n)
-                            .throttle(huge_quota())
-                            .fold(0u64, |a, x| async move { a + x })
-                            .await;
-                        black_box(sum);
-                        start.elapsed()
-                    })
-                },
-                |n| {
-                    rt.block_on(async {
-                        let start = Instant::now();
-                        let throttled = tokio_stream::StreamExt::throttle(
-                            futures::stream::iter(0..n),
-                            Duration::ZERO,
-                        );
-                        let sum = throttled.fold(0u64, |a, x| async move { a + x }).await;
-                        black_box(sum);
-                        start.elapsed()
-                    })
-                },
-            ),
-        ),
-    ];
+        ));
+        rows.push((
+            format!("until_ready ({clock}) vs governor"),
+            paired(100_000, until_ready, governor_until_ready),
+        ));
+        rows.push((
+            format!("throttle per item ({clock}) vs tokio-stream"),
+            paired(100 * ITEMS, throttle, tokio_stream_throttle),
+        ));
+    }
     println!("\nmedians of 41 alternating rounds (ratio = asyncgen / peer, below 1.0 is faster)");
     println!(
-        "{:<42} {:>12} {:>12} {:>8}",
+        "{:<50} {:>12} {:>12} {:>8}",
         "per call / item", "asyncgen", "peer", "ratio"
     );
     for (label, (a, b, ratio)) in rows {
-        println!("{label:<42} {a:>9.2} ns {b:>9.2} ns {ratio:>7.2}x");
+        println!("{label:<50} {a:>9.2} ns {b:>9.2} ns {ratio:>7.2}x");
     }
 }
 

@@ -815,3 +815,51 @@ async fn space_out_with_a_gap_beyond_the_clock_lets_only_the_first_item_through(
         "the second item waits (practically) forever"
     );
 }
+
+#[cfg(feature = "quanta")]
+mod quanta_clock {
+    use super::*;
+
+    #[test]
+    fn a_burst_then_the_steady_rate_on_a_mock_clock() {
+        let (clock, time) = quanta::Clock::mock();
+        let limiter = RateLimiter::with_quanta_clock(Quota::per_second(10).allow_burst(5), clock);
+        for _ in 0..5 {
+            limiter.check().unwrap();
+        }
+        assert_eq!(limiter.check().unwrap_err().wait_time(), ms(100));
+        time.increment(ms(60));
+        assert_eq!(limiter.check().unwrap_err().wait_time(), ms(40));
+        time.increment(ms(40));
+        limiter.check().unwrap();
+        assert_eq!(limiter.check().unwrap_err().wait_time(), ms(100));
+        // A long pause refills the burst, and no more.
+        time.increment(Duration::from_secs(60));
+        for _ in 0..5 {
+            limiter.check().unwrap();
+        }
+        assert!(limiter.check().is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_sleeps_on_tokio_for_the_time_quanta_says_is_left() {
+        let start = Instant::now();
+        let (clock, time) = quanta::Clock::mock();
+        let limiter = RateLimiter::with_quanta_clock(Quota::per_second(10), clock);
+        limiter.check().unwrap();
+        let waiter = tokio::spawn({
+            let limiter = limiter.clone();
+            async move {
+                limiter.until_ready().await;
+                start.elapsed()
+            }
+        });
+        // quanta's clock at 30 ms when the waiter first looks: it sleeps 70 ms on tokio's.
+        // At 70 ms on tokio's clock, quanta's still says 30, so it sleeps 70 ms more.
+        time.increment(ms(30));
+        tokio::time::sleep(ms(100)).await;
+        assert!(!waiter.is_finished());
+        time.increment(ms(70));
+        assert_eq!(waiter.await.unwrap(), ms(140));
+    }
+}

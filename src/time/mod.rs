@@ -45,6 +45,7 @@ use std::time::Duration;
 
 use futures_core::stream::Stream;
 
+mod clock;
 mod deadline;
 mod debounce;
 mod elapsed;

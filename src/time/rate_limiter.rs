@@ -9,6 +9,7 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
+use super::clock::LimiterClock;
 use super::lazy_sleep::LazySleep;
 use super::{NotUntil, Quota, UntilReady};
 
@@ -34,7 +35,9 @@ use super::{NotUntil, Quota, UntilReady};
 /// * Cheap: when no one waits, taking a cell is one compare-and-swap on one `AtomicU64`.
 ///
 /// The limiter's clock is [`tokio::time::Instant`], so tests on a paused clock
-/// (`#[tokio::test(start_paused = true)]`) see exact instants. A limiter's schedule is
+/// (`#[tokio::test(start_paused = true)]`) see exact instants. Where limiter calls are
+/// hot, [`with_quanta_clock`](RateLimiter::with_quanta_clock) (feature `quanta`) reads
+/// the CPU's time-stamp counter instead, which is cheaper. A limiter's schedule is
 /// measured from its creation and is good for 18 years of uptime.
 ///
 /// # Examples
@@ -83,7 +86,40 @@ impl RateLimiter {
     /// ```
     pub fn new(quota: Quota) -> RateLimiter {
         RateLimiter {
-            shared: Arc::new(Shared::new(quota)),
+            shared: Arc::new(Shared::new(quota, LimiterClock::tokio())),
+        }
+    }
+
+    /// A limiter that reads [quanta](https://docs.rs/quanta)'s clock instead of tokio's
+    /// (feature `quanta`).
+    ///
+    /// quanta reads the CPU's time-stamp counter where it is reliable, which makes a
+    /// [`check`](RateLimiter::check) that need not wait cheaper: a few nanoseconds
+    /// instead of the tens that [`Instant::now`](std::time::Instant::now) costs. Waits
+    /// still sleep on tokio's timer, for the time that quanta's clock says is left.
+    /// Choose it where limiter calls are hot; keep [`new`](RateLimiter::new) for tests on
+    /// a paused tokio clock, which quanta's clock does not see (use
+    /// [`quanta::Clock::mock`] there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::{Quota, RateLimiter};
+    /// use std::time::Duration;
+    ///
+    /// let (clock, time) = quanta::Clock::mock();
+    /// let limiter = RateLimiter::with_quanta_clock(Quota::per_second(10), clock);
+    /// assert!(limiter.check().is_ok());
+    /// assert_eq!(limiter.check().unwrap_err().wait_time(), Duration::from_millis(100));
+    ///
+    /// time.increment(Duration::from_millis(100));
+    /// assert!(limiter.check().is_ok());
+    /// ```
+    #[cfg(feature = "quanta")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "quanta")))]
+    pub fn with_quanta_clock(quota: Quota, clock: quanta::Clock) -> RateLimiter {
+        RateLimiter {
+            shared: Arc::new(Shared::new(quota, LimiterClock::quanta(clock))),
         }
     }
 
@@ -140,13 +176,13 @@ impl RateLimiter {
     /// assert!(limiter.check().is_ok());
     /// # }
     /// ```
+    #[inline]
     pub fn check(&self) -> Result<(), NotUntil> {
         let shared = &*self.shared;
-        let now = Instant::now();
-        let now_ticks = shared.ticks_at(now);
-        match shared.try_take(now_ticks) {
+        let now = shared.now_ticks();
+        match shared.try_take(now) {
             Ok(()) => Ok(()),
-            Err(free_at) => Err(NotUntil::new(shared.instant_at(free_at), now)),
+            Err(free_at) => Err(shared.refusal(free_at, now)),
         }
     }
 
@@ -216,7 +252,8 @@ pub(crate) struct Shared {
     /// line of its own, so that threads taking cells do not also evict the read-only
     /// fields below from each other's caches.
     state: CacheLine<AtomicU64>,
-    origin: Instant,
+    /// The origin of the ticks.
+    clock: LimiterClock,
     ticks_per_nano: u64,
     /// Ticks between two cells: exactly `period / cells` when `ticks_per_nano` allows.
     interval: u64,
@@ -268,7 +305,7 @@ impl WaitQueue {
 }
 
 impl Shared {
-    fn new(quota: Quota) -> Shared {
+    fn new(quota: Quota, clock: LimiterClock) -> Shared {
         let period = quota.period_nanos();
         let cells = u64::from(quota.cells());
         let divisor = gcd(period, cells);
@@ -288,7 +325,7 @@ impl Shared {
         let catch_up = interval.max(TIMER_TICK_NANOS * ticks_per_nano);
         Shared {
             state: CacheLine(AtomicU64::new(0)),
-            origin: Instant::now(),
+            clock,
             ticks_per_nano,
             interval,
             tolerance,
@@ -301,35 +338,42 @@ impl Shared {
         }
     }
 
+    #[inline]
     pub(crate) fn now_ticks(&self) -> u64 {
-        self.ticks_at(Instant::now())
-    }
-
-    fn ticks_at(&self, t: Instant) -> u64 {
-        let elapsed = t.saturating_duration_since(self.origin);
-        // Seconds and nanoseconds apart: cheaper than `as_nanos`'s 128-bit arithmetic.
-        elapsed
-            .as_secs()
-            .saturating_mul(1_000_000_000)
-            .saturating_add(u64::from(elapsed.subsec_nanos()))
+        self.clock
+            .now_nanos()
             .saturating_mul(self.ticks_per_nano)
             .min(TAT)
     }
 
-    /// The first instant whose tick count is at least `ticks`.
-    fn instant_at(&self, ticks: u64) -> Instant {
-        let nanos = ticks.div_ceil(self.ticks_per_nano);
-        self.origin
-            .checked_add(Duration::from_nanos(nanos))
-            // Beyond what `Instant` can hold: a cell that will not come in practice.
-            .unwrap_or_else(|| self.origin + Duration::from_secs(100 * 365 * 86_400))
+    /// The instant on tokio's clock of the first nanosecond whose tick count is at least
+    /// `ticks`, given that `now_ticks` just read `now`.
+    fn instant_at(&self, ticks: u64, now: u64) -> Instant {
+        self.clock.instant_at(
+            ticks.div_ceil(self.ticks_per_nano),
+            now / self.ticks_per_nano,
+        )
+    }
+
+    #[cold]
+    fn refusal(&self, free_at: u64, now: u64) -> NotUntil {
+        let now_instant = self.instant_at(now, now);
+        let wait = free_at
+            .div_ceil(self.ticks_per_nano)
+            .saturating_sub(now / self.ticks_per_nano);
+        let earliest = now_instant
+            .checked_add(Duration::from_nanos(wait))
+            .unwrap_or_else(|| self.instant_at(free_at, now));
+        NotUntil::new(earliest, now_instant)
     }
 
     /// The tick at which a cell is free, given the theoretical arrival time.
+    #[inline]
     fn free_at(&self, tat: u64) -> u64 {
         tat.saturating_sub(self.tolerance)
     }
 
+    #[inline]
     fn next_tat(&self, tat: u64, arrival: u64) -> u64 {
         tat.max(arrival).saturating_add(self.interval).min(TAT)
     }
@@ -339,6 +383,7 @@ impl Shared {
     ///
     /// `Relaxed` suffices: the state word guards no other memory, and the queue it is
     /// coordinated with is behind its own mutex.
+    #[inline]
     fn try_take(&self, now: u64) -> Result<(), u64> {
         let mut state = self.state.load(Relaxed);
         loop {
@@ -481,7 +526,7 @@ impl Waiter {
                 return Poll::Ready(());
             }
             drop(queue);
-            this.sleep.as_mut().arm(shared.instant_at(free_at));
+            this.sleep.as_mut().arm(shared.instant_at(free_at, now));
             if this.sleep.as_mut().poll_fired(cx).is_pending() {
                 return Poll::Pending;
             }
