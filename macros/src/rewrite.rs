@@ -6,7 +6,7 @@
 //! (`tokio::select!`, `vec!`, `println!`, ...) are walked token by token, parsing one
 //! expression after each `yield`.
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Ident, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{ParseStream, Parser};
 use syn::visit_mut::{self, VisitMut};
@@ -191,6 +191,13 @@ impl Rewriter {
                 _ => {}
             }
             at_expression_start = match token {
+                // A lone `:` ends a field name or a type ascription; `::` is a path.
+                TokenTree::Punct(p) if p.as_char() == ':' => {
+                    let second_of_path_separator = i > 0
+                        && matches!(&tokens[i - 1], TokenTree::Punct(q)
+                            if q.as_char() == ':' && q.spacing() == Spacing::Joint);
+                    p.spacing() == Spacing::Alone && !second_of_path_separator
+                }
                 TokenTree::Punct(p) => matches!(p.as_char(), ',' | ';' | '=' | '>'),
                 _ => false,
             };
