@@ -79,6 +79,32 @@ async fn after(delay: u64, value: u64) -> u64 {
     value
 }
 
+/// The message a panic carried, whether it was formatted (`String`) or a literal.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+/// Awaits `future` through a reference, so that it can be polled again afterwards, and
+/// catches a panic as a user with `catch_unwind` would.
+async fn await_catching<F: Future + Unpin>(
+    future: &mut F,
+) -> Result<F::Output, Box<dyn std::any::Any + Send>> {
+    std::panic::AssertUnwindSafe(future).catch_unwind().await
+}
+
+/// Three jobs; the middle one panics on its first poll.
+fn middle_job_panics() -> impl Iterator<Item = impl Future<Output = u64>> {
+    (0..3u64).map(|n| async move {
+        if n == 1 {
+            panic!("job 1 fails");
+        }
+        n
+    })
+}
+
 // ---------------------------------------------------------------- as_completed
 
 #[tokio::test(start_paused = true)]
@@ -234,6 +260,42 @@ async fn the_stream_goes_on_after_a_caught_panic_in_a_future() {
     assert!(done.is_terminated());
 }
 
+#[tokio::test(start_paused = true)]
+async fn as_completed_keeps_its_limit_after_a_caught_panic() {
+    // Job 0 panics on its first poll; the others take 100 ms each.
+    let jobs = (0..5u64).map(|n| async move {
+        if n == 0 {
+            panic!("job 0 fails");
+        }
+        sleep(ms(100)).await;
+        n
+    });
+    let start = Instant::now();
+    let mut done = as_completed(jobs).limit(2).indexed();
+    let mut seen = Vec::new();
+    loop {
+        match std::panic::AssertUnwindSafe(done.next())
+            .catch_unwind()
+            .await
+        {
+            Ok(Some((index, n))) => seen.push((index, n, start.elapsed())),
+            Ok(None) => break,
+            Err(payload) => assert_eq!(panic_message(&*payload), Some("job 0 fails")),
+        }
+    }
+    // The panicked job's place is free again at once: 1 and 2 run together, then 3 and 4.
+    assert_eq!(
+        seen,
+        [
+            (1, 1, ms(100)),
+            (2, 2, ms(100)),
+            (3, 3, ms(200)),
+            (4, 4, ms(200))
+        ]
+    );
+    assert!(done.is_terminated());
+}
+
 #[test]
 fn streams_and_futures_are_send_when_their_futures_are() {
     fn assert_send<T: Send>(_: &T) {}
@@ -298,6 +360,55 @@ async fn dropping_gather_drops_running_futures() {
     assert_eq!((census.alive(), census.dropped()), (0, 4));
 }
 
+#[tokio::test]
+async fn gather_polled_again_after_a_caught_panic_panics_instead_of_returning_shifted_outputs() {
+    let mut gathered = gather(middle_job_panics());
+    let first = await_catching(&mut gathered).await;
+    let payload = first.expect_err("job 1's panic must reach the caller");
+    assert_eq!(panic_message(&*payload), Some("job 1 fails"));
+
+    // Job 1's output can never exist: `[0, 2]` would put job 2's output at index 1.
+    match await_catching(&mut gathered).await {
+        Ok(outputs) => panic!("gather returned {outputs:?} without job 1's output"),
+        Err(payload) => assert_eq!(
+            panic_message(&*payload),
+            Some("Gather polled after one of its futures (or its input iterator) panicked"),
+        ),
+    }
+    // It stays that way.
+    assert!(await_catching(&mut gathered).await.is_err());
+}
+
+#[tokio::test]
+async fn gather_with_limit_polled_again_after_a_caught_panic_panics_too() {
+    let mut gathered = gather(middle_job_panics()).limit(1);
+    assert!(await_catching(&mut gathered).await.is_err());
+    match await_catching(&mut gathered).await {
+        Ok(outputs) => panic!("gather returned {outputs:?} without job 1's output"),
+        Err(payload) => assert_eq!(
+            panic_message(&*payload),
+            Some("Gather polled after one of its futures (or its input iterator) panicked"),
+        ),
+    }
+}
+
+#[tokio::test]
+async fn gather_polled_again_after_its_input_iterator_panicked_panics() {
+    let jobs = (0..3u64).map(|n| {
+        assert_ne!(n, 1, "no future for 1");
+        async move { n }
+    });
+    let mut gathered = gather(jobs);
+    assert!(await_catching(&mut gathered).await.is_err());
+    match await_catching(&mut gathered).await {
+        Ok(outputs) => panic!("gather returned {outputs:?} without an output for input 1"),
+        Err(payload) => assert_eq!(
+            panic_message(&*payload),
+            Some("Gather polled after one of its futures (or its input iterator) panicked"),
+        ),
+    }
+}
+
 // ---------------------------------------------------------------- try_gather
 
 #[tokio::test(start_paused = true)]
@@ -354,6 +465,38 @@ async fn try_gather_with_limit_takes_nothing_more_after_an_error() {
     // 0 and 1 start at 0; 2 starts at 10 (ends 40); 3 at 20 (fails at 60); 4 at 40.
     assert_eq!(start.elapsed(), ms(60));
     assert_eq!(pulled.load(Ordering::SeqCst), 5);
+}
+
+#[tokio::test]
+async fn try_gather_polled_again_after_a_caught_panic_panics_instead_of_returning_shifted_outputs()
+{
+    let jobs = middle_job_panics().map(|job| job.map(Ok::<u64, String>));
+    let mut gathered = try_gather(jobs);
+    let first = await_catching(&mut gathered).await;
+    let payload = first.expect_err("job 1's panic must reach the caller");
+    assert_eq!(panic_message(&*payload), Some("job 1 fails"));
+
+    match await_catching(&mut gathered).await {
+        Ok(outcome) => panic!("try_gather returned {outcome:?} without job 1's output"),
+        Err(payload) => assert_eq!(
+            panic_message(&*payload),
+            Some("TryGather polled after one of its futures (or its input iterator) panicked"),
+        ),
+    }
+}
+
+#[tokio::test]
+async fn try_gather_with_limit_polled_again_after_a_caught_panic_panics_too() {
+    let jobs = middle_job_panics().map(|job| job.map(Ok::<u64, String>));
+    let mut gathered = try_gather(jobs).limit(1);
+    assert!(await_catching(&mut gathered).await.is_err());
+    match await_catching(&mut gathered).await {
+        Ok(outcome) => panic!("try_gather returned {outcome:?} without job 1's output"),
+        Err(payload) => assert_eq!(
+            panic_message(&*payload),
+            Some("TryGather polled after one of its futures (or its input iterator) panicked"),
+        ),
+    }
 }
 
 /// Fairness and the spawned mode need the crate's `tokio` feature.
@@ -657,5 +800,64 @@ mod with_tokio_feature {
             .await;
         let payload = caught.expect_err("the panic must propagate");
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"gathered panic"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn spawned_as_completed_goes_on_after_a_caught_task_panic() {
+        let jobs = (0..4u64).map(|n| async move {
+            sleep(ms(10 * (n + 1))).await;
+            if n == 1 {
+                panic!("task 1 fails");
+            }
+            n
+        });
+        let mut done = as_completed(jobs).limit(2).spawned().indexed();
+        let mut seen = Vec::new();
+        loop {
+            match std::panic::AssertUnwindSafe(done.next())
+                .catch_unwind()
+                .await
+            {
+                Ok(Some(item)) => seen.push(item),
+                Ok(None) => break,
+                Err(payload) => {
+                    assert_eq!(panic_message(&*payload), Some("task 1 fails"));
+                    seen.push((usize::MAX, u64::MAX));
+                }
+            }
+        }
+        assert_eq!(seen, [(0, 0), (usize::MAX, u64::MAX), (2, 2), (3, 3)]);
+        assert!(done.is_terminated());
+    }
+
+    #[tokio::test]
+    async fn spawned_gather_polled_again_after_a_task_panic_panics_with_a_clear_message() {
+        let mut gathered = gather(middle_job_panics()).spawned();
+        let first = await_catching(&mut gathered).await;
+        let payload = first.expect_err("the task's panic must reach the caller");
+        assert_eq!(panic_message(&*payload), Some("job 1 fails"));
+        match await_catching(&mut gathered).await {
+            Ok(outputs) => panic!("gather returned {outputs:?} without job 1's output"),
+            Err(payload) => assert_eq!(
+                panic_message(&*payload),
+                Some("Gather polled after one of its futures (or its input iterator) panicked"),
+            ),
+        }
+    }
+
+    #[tokio::test]
+    async fn spawned_try_gather_polled_again_after_a_task_panic_panics_with_a_clear_message() {
+        let jobs = middle_job_panics().map(|job| job.map(Ok::<u64, String>));
+        let mut gathered = try_gather(jobs).spawned();
+        let first = await_catching(&mut gathered).await;
+        let payload = first.expect_err("the task's panic must reach the caller");
+        assert_eq!(panic_message(&*payload), Some("job 1 fails"));
+        match await_catching(&mut gathered).await {
+            Ok(outcome) => panic!("try_gather returned {outcome:?} without job 1's output"),
+            Err(payload) => assert_eq!(
+                panic_message(&*payload),
+                Some("TryGather polled after one of its futures (or its input iterator) panicked"),
+            ),
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use asyncgen::prelude::*;
+use futures::FutureExt as _;
 use futures::stream;
 use tokio::time::{Instant, sleep};
 
@@ -284,6 +285,43 @@ async fn dropping_map_concurrent_drops_the_running_futures() {
     assert_eq!(dropped.load(Ordering::SeqCst), 3);
 }
 
+#[tokio::test(start_paused = true)]
+async fn map_concurrent_ends_after_a_caught_panic_instead_of_shifting_outputs() {
+    struct CountDrop(Arc<AtomicUsize>);
+    impl Drop for CountDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let (d, p) = (Arc::clone(&dropped), Arc::clone(&pulled));
+    // An endless input; job 1 panics on its first poll.
+    let mut s = Box::pin(stream::iter(0u64..).map_concurrent(3, move |n| {
+        p.fetch_add(1, Ordering::SeqCst);
+        let guard = CountDrop(Arc::clone(&d));
+        async move {
+            let _guard = guard;
+            if n == 1 {
+                panic!("job 1 fails");
+            }
+            sleep(ms(10 * (n + 1))).await;
+            n
+        }
+    }));
+    let caught = std::panic::AssertUnwindSafe(s.next()).catch_unwind().await;
+    let payload = caught.expect_err("job 1's panic must reach the consumer");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"job 1 fails"));
+    // Job 1's output never comes, so no later output can be handed out at its place.
+    assert_eq!(s.next().await, None);
+    assert!(s.is_terminated());
+    assert_eq!(s.size_hint(), (0, Some(0)));
+    // Nothing more was taken from the input, and jobs 0 and 2 were dropped.
+    assert_eq!(pulled.load(Ordering::SeqCst), 3);
+    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+    assert_eq!(s.next().await, None);
+}
+
 // ---- map_unordered -----------------------------------------------------------------
 
 #[tokio::test(start_paused = true)]
@@ -382,6 +420,37 @@ fn map_unordered_with_limit_zero_panics() {
 }
 
 // ---- the seeds' semaphore pattern ---------------------------------------------------
+
+#[tokio::test(start_paused = true)]
+async fn map_unordered_goes_on_after_a_caught_panic() {
+    let start = Instant::now();
+    let mut s = Box::pin(stream::iter(0..4u64).map_unordered(2, |n| async move {
+        if n == 1 {
+            panic!("job 1 fails");
+        }
+        sleep(ms(10 * (n + 1))).await;
+        n
+    }));
+    let mut seen = Vec::new();
+    loop {
+        match std::panic::AssertUnwindSafe(s.next()).catch_unwind().await {
+            Ok(Some(n)) => seen.push(Some((n, start.elapsed()))),
+            Ok(None) => break,
+            Err(_) => seen.push(None),
+        }
+    }
+    // Job 1's place goes to job 2 at once; job 3 starts when job 0 ends.
+    assert_eq!(
+        seen,
+        [
+            None,
+            Some((0, ms(10))),
+            Some((2, ms(30))),
+            Some((3, ms(50)))
+        ]
+    );
+    assert!(s.is_terminated());
+}
 
 #[tokio::test(start_paused = true)]
 async fn replaces_a_semaphore_around_gather() {

@@ -32,6 +32,16 @@ use super::item_shape::{Indexed, Plain};
 /// on the same worker run. Outside a tokio runtime there is no budget and nothing
 /// changes.
 ///
+/// # Panics
+///
+/// A panic in one of the futures passes through the stream's poll to the consumer,
+/// and the future that panicked is dropped. A consumer that catches the panic can poll
+/// on: the stream goes on with the other futures, the dropped one's place under
+/// [`.limit(n)`](AsCompleted::limit) goes to the next input at once, and with
+/// [`.indexed()`](AsCompleted::indexed) its index is never yielded. (Unlike
+/// [`gather`](super::gather()), whose result places outputs by position, a stream in
+/// completion order loses nothing but that one output.)
+///
 /// # Examples
 ///
 /// ```
@@ -140,7 +150,8 @@ where
     ///
     /// Dropping the stream aborts every task still running. A task that panics
     /// re-raises the panic in the consumer, with the original payload, when its output
-    /// would have been yielded.
+    /// would have been yielded; polled again, the stream goes on with the other tasks,
+    /// as [`as_completed`](super::as_completed()#panics) does.
     ///
     /// # Panics
     ///

@@ -130,22 +130,26 @@ where
         let coop = core::task::ready!(tokio::task::coop::poll_proceed(cx));
 
         self.fill();
-        let mut polled = self.in_flight.poll_next_unpin(cx);
-        if let Poll::Ready(None) = polled {
-            // Normally the end. But a future that panicked was removed from the set
-            // without passing through here, so `running` may overcount if the consumer
-            // caught that panic and polls on: resynchronise and go on with the input.
-            self.running = 0;
-            if self.input.is_some() {
-                self.fill();
-                polled = self.in_flight.poll_next_unpin(cx);
+        // A poll of `in_flight` ends in one of three ways: an output (one future fewer),
+        // nothing (as many as before), or a panic, after which `FuturesUnordered` has
+        // dropped the panicking future (one fewer). Counting the one out before polling
+        // keeps `running` exact even when the panic unwinds through here and the
+        // consumer catches it and polls on; an overcount would shrink the limit for
+        // good.
+        let running = self.running;
+        self.running = running.saturating_sub(1);
+        let polled = self.in_flight.poll_next_unpin(cx);
+        match polled {
+            Poll::Ready(Some(_)) => {
+                #[cfg(feature = "tokio")]
+                coop.made_progress();
             }
+            Poll::Ready(None) | Poll::Pending => self.running = running,
         }
-        if let Poll::Ready(Some(_)) = polled {
-            self.running -= 1;
-            #[cfg(feature = "tokio")]
-            coop.made_progress();
-        }
+        debug_assert!(
+            !matches!(polled, Poll::Ready(None)) || (self.running == 0 && self.input.is_none()),
+            "the driver ended with futures or input left",
+        );
         polled
     }
 }

@@ -16,6 +16,30 @@ use super::driver::Driver;
 /// [`as_completed`](super::as_completed()) does: a `Vec` of already-complete futures
 /// is gathered without starving the other tasks on the worker.
 ///
+/// # Panics
+///
+/// A panic in one of the futures (or in the input iterator) passes through the poll of
+/// the [`Gather`] to the code awaiting it; unless caught, it drops the `Gather` and
+/// with it the futures still running. A `Gather` polled again after such a panic was
+/// caught panics with "Gather polled after one of its futures (or its input iterator)
+/// panicked": the future that panicked has no output, and a `Vec` without it would put
+/// every later output at the wrong index.
+///
+/// ```
+/// use asyncgen::gather;
+/// use futures::FutureExt as _;
+/// use std::panic::AssertUnwindSafe;
+///
+/// # futures::executor::block_on(async {
+/// let mut jobs = gather((0..3).map(|n| async move {
+///     assert_ne!(n, 1, "job 1 fails");
+///     n
+/// }));
+/// assert!(AssertUnwindSafe(&mut jobs).catch_unwind().await.is_err()); // job 1's panic
+/// assert!(AssertUnwindSafe(&mut jobs).catch_unwind().await.is_err()); // never `[0, 2]`
+/// # });
+/// ```
+///
 /// # Examples
 ///
 /// ```
@@ -50,6 +74,11 @@ where
 /// configure it before it is awaited. Being a [`Future`] itself (and so also
 /// [`IntoFuture`](core::future::IntoFuture)), it can be awaited, spawned, joined or
 /// selected like any other future.
+///
+/// # Panics
+///
+/// When polled after completion, or after a poll that unwound (a future or the input
+/// iterator panicked): see [`gather`](gather()#panics).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<I>
 where
@@ -59,6 +88,9 @@ where
     driver: Driver<I>,
     /// Outputs by input index; `None` once the result has been handed out.
     slots: Option<Vec<Option<<I::Item as Future>::Output>>>,
+    /// Set while the driver is polled, so still set if that poll unwound: a future that
+    /// panicked is gone and its slot can never be filled.
+    unwound: bool,
 }
 
 impl<I> Gather<I>
@@ -71,6 +103,7 @@ where
         Self {
             driver,
             slots: Some(Vec::with_capacity(low)),
+            unwound: false,
         }
     }
 
@@ -119,7 +152,8 @@ where
     ///
     /// - Here, if called outside a tokio runtime, or after the gather was first polled.
     /// - When awaited, if a task panicked (with the task's payload) or its runtime shut
-    ///   down before it finished.
+    ///   down before it finished; polled again after that, as [`gather`](gather()#panics)
+    ///   describes.
     ///
     /// # Examples
     ///
@@ -167,15 +201,35 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // Finishing without the lost output would hand out a shorter `Vec` with every
+        // later output at the wrong index; no result at all is the only honest one.
+        assert!(
+            !this.unwound,
+            "Gather polled after one of its futures (or its input iterator) panicked",
+        );
         let slots = this.slots.as_mut().expect("Gather polled after completion");
-        while let Some((index, output)) = ready!(this.driver.poll_next(cx)) {
-            if slots.len() < this.driver.issued() {
-                slots.resize_with(this.driver.issued(), || None);
+        this.unwound = true;
+        let polled = loop {
+            match this.driver.poll_next(cx) {
+                Poll::Ready(Some((index, output))) => {
+                    if slots.len() < this.driver.issued() {
+                        slots.resize_with(this.driver.issued(), || None);
+                    }
+                    slots[index] = Some(output);
+                }
+                Poll::Ready(None) => break Poll::Ready(()),
+                Poll::Pending => break Poll::Pending,
             }
-            slots[index] = Some(output);
-        }
-        // Every index below `issued()` was handed out exactly once, so no slot is empty.
-        let outputs = this.slots.take().into_iter().flatten().flatten().collect();
+        };
+        this.unwound = false;
+        ready!(polled);
+        let outputs = this
+            .slots
+            .take()
+            .into_iter()
+            .flatten()
+            .map(|slot| slot.expect("every input index handed out its output"))
+            .collect();
         Poll::Ready(outputs)
     }
 }
@@ -193,6 +247,7 @@ where
         f.debug_struct("Gather")
             .field("driver", &self.driver)
             .field("finished", &finished)
+            .field("unwound", &self.unwound)
             .finish()
     }
 }

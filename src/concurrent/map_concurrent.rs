@@ -31,6 +31,14 @@ pin_project! {
     /// The price is memory: while an early future is stuck, the outputs finished after
     /// it pile up, one per input started since.
     ///
+    /// # Panics
+    ///
+    /// A panic in a future, in `f` or in the input stream passes through the poll to
+    /// the consumer. A consumer that catches it and polls again gets `None`: the stream
+    /// has ended, and the futures still running are dropped. Outputs are in input
+    /// order but carry no index, so handing out the ones after the future that
+    /// panicked would put each one place early.
+    ///
     /// # Examples
     ///
     /// ```
@@ -63,6 +71,9 @@ pin_project! {
         // Input number the next started future gets.
         next_in: usize,
         limit: NonZeroUsize,
+        // Set while a poll runs, so still set if it unwound; from then on the stream
+        // has ended.
+        unwound: bool,
     }
 }
 
@@ -105,19 +116,11 @@ where
             next_out: 0,
             next_in: 0,
             limit,
+            unwound: false,
         }
     }
-}
 
-impl<S, F, Fut> Stream for MapConcurrent<S, F, Fut>
-where
-    S: Stream,
-    F: FnMut(S::Item) -> Fut,
-    Fut: Future,
-{
-    type Item = Fut::Output;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
+    fn poll_in_order(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
         let mut this = self.project();
         let mut parked = 0;
         loop {
@@ -173,8 +176,38 @@ where
             }
         }
     }
+}
+
+impl<S, F, Fut> Stream for MapConcurrent<S, F, Fut>
+where
+    S: Stream,
+    F: FnMut(S::Item) -> Fut,
+    Fut: Future,
+{
+    type Item = Fut::Output;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
+        let this = self.as_mut().project();
+        if *this.unwound {
+            // A future that panicked was dropped by `FuturesUnordered`, so its output
+            // never comes. Waiting for it would park every later output until the input
+            // ends (an endless input: for ever), and skipping it would hand each later
+            // output out one place early. The stream ends, as a generator does after a
+            // panic.
+            this.in_flight.clear();
+            this.finished.clear();
+            return Poll::Ready(None);
+        }
+        *this.unwound = true;
+        let polled = self.as_mut().poll_in_order(cx);
+        *self.project().unwound = false;
+        polled
+    }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.unwound {
+            return (0, Some(0));
+        }
         let waiting = self.next_in - self.next_out;
         let (lower, upper) = self.stream.size_hint();
         (
@@ -200,7 +233,7 @@ where
     Fut: Future,
 {
     fn is_terminated(&self) -> bool {
-        self.stream.is_done() && self.next_in == self.next_out
+        self.unwound || (self.stream.is_done() && self.next_in == self.next_out)
     }
 }
 
@@ -211,6 +244,7 @@ impl<S: fmt::Debug, F, Fut: Future> fmt::Debug for MapConcurrent<S, F, Fut> {
             .field("running", &self.in_flight.len())
             .field("waiting", &(self.next_in - self.next_out))
             .field("limit", &self.limit)
+            .field("unwound", &self.unwound)
             .finish_non_exhaustive()
     }
 }

@@ -73,7 +73,11 @@ pub trait StreamConcurrentExt: Stream {
     ///
     /// # Panics
     ///
-    /// If `limit` is 0 (nothing could ever run).
+    /// - If `limit` is 0 (nothing could ever run).
+    /// - When polled, if a future, `f` or this stream panics. Polled again after the
+    ///   panic was caught, the stream returns `None` and drops the futures still
+    ///   running: a later output handed out without the lost one would arrive one
+    ///   place early.
     ///
     /// # Examples
     ///
@@ -120,7 +124,11 @@ pub trait StreamConcurrentExt: Stream {
     ///
     /// # Panics
     ///
-    /// If `limit` is 0 (nothing could ever run).
+    /// - If `limit` is 0 (nothing could ever run).
+    /// - When polled, if a future, `f` or this stream panics. Polled again after the
+    ///   panic was caught, the stream goes on with the other futures, as
+    ///   [`as_completed`](crate::as_completed()#panics) does: in completion order
+    ///   nothing depends on the lost output.
     ///
     /// # Examples
     ///

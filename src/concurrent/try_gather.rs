@@ -12,6 +12,30 @@ use super::driver::Driver;
 /// [`TryGather`] is a builder with [`.limit(n)`](TryGather::limit) and
 /// [`.spawned()`](TryGather::spawned), as [`gather`](super::gather()) has.
 ///
+/// # Panics
+///
+/// A panic in one of the futures (or in the input iterator) passes through the poll of
+/// the [`TryGather`] to the code awaiting it; unless caught, it drops the `TryGather`
+/// and with it the futures still running. A `TryGather` polled again after such a
+/// panic was caught panics with "TryGather polled after one of its futures (or its
+/// input iterator) panicked": the future that panicked has neither an output nor an
+/// error, and an `Ok` without it would put every later output at the wrong index.
+///
+/// ```
+/// use asyncgen::try_gather;
+/// use futures::FutureExt as _;
+/// use std::panic::AssertUnwindSafe;
+///
+/// # futures::executor::block_on(async {
+/// let mut jobs = try_gather((0..3).map(|n| async move {
+///     assert_ne!(n, 1, "job 1 fails");
+///     Ok::<i32, String>(n)
+/// }));
+/// assert!(AssertUnwindSafe(&mut jobs).catch_unwind().await.is_err()); // job 1's panic
+/// assert!(AssertUnwindSafe(&mut jobs).catch_unwind().await.is_err()); // never `Ok([0, 2])`
+/// # });
+/// ```
+///
 /// # Examples
 ///
 /// ```
@@ -49,11 +73,19 @@ where
 /// [`.spawned()`](TryGather::spawned) configure it before it is awaited. Being a
 /// [`Future`] itself (and so also [`IntoFuture`](core::future::IntoFuture)), it can be
 /// awaited, spawned, joined or selected like any other future.
+///
+/// # Panics
+///
+/// When polled after completion, or after a poll that unwound (a future or the input
+/// iterator panicked): see [`try_gather`](try_gather()#panics).
 #[must_use = "futures do nothing unless awaited"]
 pub struct TryGather<I: Iterator, T> {
     /// `None` once the result has been handed out; dropping it cancels what still runs.
     driver: Option<Driver<I>>,
     slots: Vec<Option<T>>,
+    /// Set while the driver is polled, so still set if that poll unwound: a future that
+    /// panicked is gone and its slot can never be filled.
+    unwound: bool,
 }
 
 impl<I, T, E> TryGather<I, T>
@@ -66,6 +98,7 @@ where
         Self {
             driver: Some(driver),
             slots: Vec::with_capacity(low),
+            unwound: false,
         }
     }
 
@@ -109,7 +142,8 @@ where
     ///
     /// - Here, if called outside a tokio runtime, or after the future was first polled.
     /// - When awaited, if a task panicked (with the task's payload) or its runtime shut
-    ///   down before it finished.
+    ///   down before it finished; polled again after that, as
+    ///   [`try_gather`](try_gather()#panics) describes.
     ///
     /// # Examples
     ///
@@ -151,35 +185,42 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // Finishing without the lost output would hand out a shorter `Vec` with every
+        // later output at the wrong index; no result at all is the only honest one.
+        assert!(
+            !this.unwound,
+            "TryGather polled after one of its futures (or its input iterator) panicked",
+        );
         let driver = this
             .driver
             .as_mut()
             .expect("TryGather polled after completion");
-        loop {
-            match ready!(driver.poll_next(cx)) {
-                Some((index, Ok(output))) => {
+        this.unwound = true;
+        let end = loop {
+            match driver.poll_next(cx) {
+                Poll::Ready(Some((index, Ok(output)))) => {
                     if this.slots.len() < driver.issued() {
                         this.slots.resize_with(driver.issued(), || None);
                     }
                     this.slots[index] = Some(output);
                 }
-                Some((_, Err(error))) => {
-                    // Cancel the rest now, before the caller even sees the error.
-                    this.driver = None;
-                    this.slots = Vec::new();
-                    return Poll::Ready(Err(error));
-                }
-                None => {
-                    this.driver = None;
-                    // Every index was filled exactly once, so no slot is empty.
-                    let outputs = core::mem::take(&mut this.slots)
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    return Poll::Ready(Ok(outputs));
-                }
+                Poll::Ready(Some((_, Err(error)))) => break Poll::Ready(Some(error)),
+                Poll::Ready(None) => break Poll::Ready(None),
+                Poll::Pending => break Poll::Pending,
             }
-        }
+        };
+        this.unwound = false;
+        let end = ready!(end);
+        // On an error this cancels the rest now, before the caller even sees the error.
+        this.driver = None;
+        let slots = core::mem::take(&mut this.slots);
+        Poll::Ready(match end {
+            Some(error) => Err(error),
+            None => Ok(slots
+                .into_iter()
+                .map(|slot| slot.expect("every input index handed out its output"))
+                .collect()),
+        })
     }
 }
 
@@ -188,6 +229,7 @@ impl<I: Iterator, T> core::fmt::Debug for TryGather<I, T> {
         f.debug_struct("TryGather")
             .field("driver", &self.driver)
             .field("finished", &self.slots.iter().flatten().count())
+            .field("unwound", &self.unwound)
             .finish()
     }
 }
