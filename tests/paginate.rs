@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asyncgen::paginate::{
-    NumberedPage, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate, paginate_offset,
-    paginate_pages,
+    NumberedPage, NumberedPaginator, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate,
+    paginate_offset, paginate_pages,
 };
 use asyncgen::time::{Quota, RateLimiter};
 use futures::stream::FusedStream;
@@ -1025,7 +1025,7 @@ async fn numbered_pages_of_unknown_total_end_at_an_empty_page() {
 async fn numbered_pages_honour_start_limits_and_errors() {
     let zero_based: Vec<usize> =
         paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], Some(4))) })
-            .start_at(0)
+            .numbered_from(0)
             .try_collect()
             .await
             .unwrap();
@@ -1065,6 +1065,115 @@ async fn numbered_pages_honour_start_limits_and_errors() {
     assert_eq!(items.len(), 3);
     let error = items[2].as_ref().unwrap_err();
     assert_eq!((error.page_index(), error.cursor::<usize>()), (2, Some(&3)));
+}
+
+type NumberedFetch =
+    Box<dyn FnMut(usize) -> std::future::Ready<Result<NumberedPage<usize>, ApiError>>>;
+
+/// A listing of `total` pages numbered from `first`, each holding its own number; a page
+/// that does not exist is a 404. Returns the items of a run and the pages it asked for.
+async fn numbered_run(
+    first: usize,
+    total: usize,
+    configure: impl FnOnce(NumberedPaginator<NumberedFetch>) -> NumberedPaginator<NumberedFetch>,
+) -> (Vec<usize>, Vec<usize>) {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = asked.clone();
+    let fetch: NumberedFetch = Box::new(move |p: usize| {
+        log.lock().unwrap().push(p);
+        std::future::ready(if (first..first + total).contains(&p) {
+            Ok(NumberedPage::new(vec![p], Some(total)))
+        } else {
+            Err(status(404))
+        })
+    });
+    let items = configure(paginate_pages(fetch))
+        .try_collect()
+        .await
+        .unwrap();
+    let mut asked = asked.lock().unwrap().clone();
+    asked.sort_unstable();
+    (items, asked)
+}
+
+#[tokio::test]
+async fn numbered_pages_started_at_a_later_page_end_at_the_last_page() {
+    // Pages 1 to 6: starting at 4 fetches 4, 5 and 6, neither fewer nor more.
+    for concurrency in [1, 2, 8] {
+        let (items, asked) = numbered_run(1, 6, |p| p.start_at(4).concurrency(concurrency)).await;
+        assert_eq!(items, [4, 5, 6], "concurrency {concurrency}");
+        assert_eq!(asked, [4, 5, 6], "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn zero_based_numbered_pages_start_anywhere_and_end_at_the_last_page() {
+    for concurrency in [1, 3] {
+        let (items, asked) =
+            numbered_run(0, 6, |p| p.numbered_from(0).concurrency(concurrency)).await;
+        assert_eq!(items, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(asked, [0, 1, 2, 3, 4, 5]);
+        // Either order of the two settings means the same.
+        for (items, asked) in [
+            numbered_run(0, 6, |p| {
+                p.numbered_from(0).start_at(2).concurrency(concurrency)
+            })
+            .await,
+            numbered_run(0, 6, |p| {
+                p.start_at(2).numbered_from(0).concurrency(concurrency)
+            })
+            .await,
+        ] {
+            assert_eq!(items, [2, 3, 4, 5]);
+            assert_eq!(asked, [2, 3, 4, 5]);
+        }
+    }
+    // Starting at the last page fetches it alone.
+    let (items, asked) = numbered_run(0, 6, |p| p.numbered_from(0).start_at(5)).await;
+    assert_eq!((items, asked), (vec![5], vec![5]));
+}
+
+#[tokio::test]
+async fn a_failed_numbered_run_resumes_from_the_error_cursor() {
+    for first in [0, 1] {
+        let fail_once = AtomicBool::new(true);
+        let fetch = |p: usize| {
+            let fail = p == first + 3 && fail_once.swap(false, Ordering::SeqCst);
+            async move {
+                if fail {
+                    Err(status(503))
+                } else {
+                    Ok(NumberedPage::new(vec![p], Some(7)))
+                }
+            }
+        };
+        let (before, error) = {
+            let run: Vec<_> = paginate_pages(&fetch).numbered_from(first).collect().await;
+            let (ok, err): (Vec<_>, Vec<_>) = run.into_iter().partition(Result::is_ok);
+            let ok: Vec<usize> = ok.into_iter().map(Result::unwrap).collect();
+            (ok, err.into_iter().next().unwrap().unwrap_err())
+        };
+        let resume_at = *error.cursor::<usize>().unwrap();
+        assert_eq!((error.page_index(), resume_at), (3, first + 3));
+        let after: Vec<usize> = paginate_pages(&fetch)
+            .numbered_from(first)
+            .start_at(resume_at)
+            .concurrency(3)
+            .try_collect()
+            .await
+            .unwrap();
+        let all: Vec<usize> = before.into_iter().chain(after).collect();
+        assert_eq!(all, (first..first + 7).collect::<Vec<_>>(), "from {first}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "a zero-based API needs .numbered_from(0)")]
+fn starting_before_the_first_page_panics_at_the_first_poll() {
+    let mut items =
+        paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], None)) })
+            .start_at(0);
+    futures::executor::block_on(items.next());
 }
 
 #[tokio::test(start_paused = true)]
