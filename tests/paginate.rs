@@ -1022,6 +1022,35 @@ async fn numbered_pages_of_unknown_total_end_at_an_empty_page() {
 }
 
 #[tokio::test]
+async fn numbered_pages_end_at_an_empty_page_before_the_stated_total() {
+    // The API says 1000 pages, but only pages 1 to 3 have items (and page 5, out of
+    // place, has one too).
+    for concurrency in [1, 4] {
+        let asked = Mutex::new(Vec::new());
+        let items: Vec<usize> = paginate_pages(|p| {
+            asked.lock().unwrap().push(p);
+            let items = if p <= 3 || p == 5 {
+                vec![p]
+            } else {
+                Vec::new()
+            };
+            async move { Ok::<_, ()>(NumberedPage::new(items, Some(1000))) }
+        })
+        .concurrency(concurrency)
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, [1, 2, 3], "concurrency {concurrency}");
+        let asked = asked.into_inner().unwrap();
+        // Nothing after the empty page 4, beyond what was already in flight with it.
+        assert!(
+            asked.len() >= 4 && asked.iter().all(|&p| p < 4 + concurrency),
+            "concurrency {concurrency}: {asked:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn numbered_pages_honour_start_limits_and_errors() {
     let zero_based: Vec<usize> =
         paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], Some(4))) })

@@ -30,7 +30,8 @@ pub struct NumberedPage<T> {
     /// The items of this page, in order.
     pub items: Vec<T>,
     /// How many pages the listing has, if the API says so (e.g. a `total_pages` field
-    /// or `ceil(total_count / per_page)`); `None` when unknown.
+    /// or `ceil(total_count / per_page)`); `None` when unknown. The first one given is
+    /// used; an empty page ends the listing before it.
     pub total_pages: Option<usize>,
 }
 
@@ -98,8 +99,11 @@ where
 /// first page of the run is fetched alone; once a response tells the total page count
 /// of the listing, the remaining pages up to the last are fetched up to
 /// [`concurrency`](NumberedPaginator::concurrency) at a time, and the items still come
-/// out in page order. While the total is unknown, pages are fetched one by one until an
-/// empty page. A failure is the last item; its [`cursor`](PaginateError::cursor) is the
+/// out in page order. While the total is unknown, pages are fetched one by one. The
+/// first empty page ends the listing, even before the last page of a stated total (the
+/// listing shrank while it was read, or the total overstated it): no page after it is
+/// requested, and the items of later pages already in flight are not yielded. A
+/// failure is the last item; its [`cursor`](PaginateError::cursor) is the
 /// `usize` page number, which [`start_at`](NumberedPaginator::start_at) resumes from.
 ///
 /// Fetches make progress while the stream is polled for a new page.
@@ -513,12 +517,18 @@ impl<F: FetchNumberedPage> Stream for NumberedPaginator<F> {
             match this.in_flight.front_mut().and_then(|slot| slot.done.take()) {
                 Some(Ok(mut page)) => {
                     this.in_flight.pop_front();
-                    if this.end.is_none() {
-                        match page.total_pages {
-                            Some(total) => this.end = Some(this.first_page.saturating_add(total)),
-                            None if page.items.is_empty() => this.no_more_pages = true,
-                            None => {}
-                        }
+                    if this.end.is_none()
+                        && let Some(total) = page.total_pages
+                    {
+                        this.end = Some(this.first_page.saturating_add(total));
+                    }
+                    if page.items.is_empty() {
+                        // The end, even before a stated total is reached: a listing that
+                        // shrank while it was read, or a total that overstates it, must
+                        // not cost a request per page up to that total. Later pages in
+                        // flight are dropped, so what is yielded never depends on timing.
+                        this.no_more_pages = true;
+                        this.in_flight.clear();
                     }
                     if let Some(max) = this.max_items {
                         page.items.truncate(max.saturating_sub(this.items_received));
