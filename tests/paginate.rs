@@ -710,6 +710,46 @@ async fn seeded_jitter_is_reproducible_and_within_bounds() {
     }
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_backoff_beyond_what_a_duration_holds_waits_the_maximum_delay() {
+    // No cap (`Duration::MAX`) and a delay doubling from 1 s: after 64 failures the
+    // backoff is past the largest `Duration`, and each further wait is the maximum.
+    let start = Instant::now();
+    let calls = AtomicUsize::new(0);
+    let instants = Mutex::new(Vec::new());
+    let items: Vec<u32> = paginate(0u32, |n| {
+        instants.lock().unwrap().push(start.elapsed());
+        let fail = calls.fetch_add(1, Ordering::SeqCst) < 66;
+        async move {
+            if fail {
+                Err(status(503))
+            } else {
+                Ok(Page::new(vec![n], None))
+            }
+        }
+    })
+    .retry(
+        RetryPolicy::exponential(Duration::from_secs(1))
+            .max_delay(Duration::MAX)
+            .jitter(0.0)
+            .max_attempts(70),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [0]);
+    let instants = instants.into_inner().unwrap();
+    assert_eq!(instants.len(), 67);
+    let gaps: Vec<Duration> = instants.windows(2).map(|w| w[1] - w[0]).collect();
+    for (k, gap) in gaps.iter().enumerate().take(20) {
+        assert_eq!(*gap, Duration::from_secs(1 << k), "wait {k}");
+    }
+    // tokio's timer sleeps some 30 years at most, so the longest waits all look alike;
+    // what matters is that the waits past the overflow are never shorter.
+    assert!(gaps.windows(2).all(|w| w[0] <= w[1]), "{gaps:?}");
+    assert!(gaps[64..].iter().all(|gap| *gap == gaps[63]), "{gaps:?}");
+}
+
 #[test]
 #[should_panic(expected = "at least 1 attempt")]
 fn zero_attempts_panics() {
