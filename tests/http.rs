@@ -263,6 +263,57 @@ async fn a_malformed_link_header_is_an_error_item() {
 }
 
 #[tokio::test]
+async fn a_link_header_with_non_ascii_utf8_is_read() {
+    let server = Server::with_defaults().await;
+    server.fault(
+        2,
+        Fault::LinkBytes(
+            "<?page=3&per_page=3&tag=grün>; rel=\"next\"; title=\"Seite 3 – Übersicht ☕\""
+                .as_bytes(),
+        ),
+    );
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+    // The IRI target is requested as a URI.
+    assert_eq!(
+        server.hits()[2].uri,
+        "/api/v3/repos/o/r/issues?page=3&per_page=3&tag=gr%C3%BCn"
+    );
+}
+
+#[tokio::test]
+async fn a_link_header_that_is_not_utf8_is_a_link_error() {
+    let server = Server::with_defaults().await;
+    // A Latin-1 "é": byte 0xE9 at offset 44 is not UTF-8.
+    server.fault(
+        2,
+        Fault::LinkBytes(b"<?page=3&per_page=3>; rel=\"next\"; title=\"caf\xe9\""),
+    );
+    let (items, err) = json_pages(server.github_url()).await;
+    assert_eq!(
+        items.len(),
+        3,
+        "page 2's items are not trusted without its link"
+    );
+    let err = err.unwrap();
+    match &err {
+        HttpError::Link { url, source } => {
+            assert!(url.as_str().ends_with("page=2&per_page=3"), "{url}");
+            assert_eq!(source.offset(), 44);
+        }
+        other => panic!("expected a Link error, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .ends_with("malformed Link header at byte 44: expected UTF-8"),
+        "{err}"
+    );
+    assert_eq!(server.pages_requested(), [1, 2]);
+}
+
+#[tokio::test]
 async fn a_next_link_that_is_not_http_is_a_bad_url() {
     let server = Server::with_defaults().await;
     server.fault(1, Fault::Link("<ftp://127.0.0.1/x>; rel=next"));

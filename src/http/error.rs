@@ -58,7 +58,8 @@ pub enum HttpError {
         /// What serde_json reported.
         source: serde_json::Error,
     },
-    /// The `Link` header could not be read.
+    /// The `Link` header could not be read: it is malformed, or not UTF-8 (non-ASCII
+    /// text in UTF-8, such as an IRI or a title, is read).
     Link {
         /// The URL the header came from (after redirects).
         url: Url,

@@ -65,16 +65,11 @@ fn next_link(headers: &HeaderMap, page_url: &Url) -> Result<Option<Url>, HttpErr
             joined.push_str(", ");
         }
         let offset = joined.len();
-        let text = value.to_str().map_err(|_| {
-            let bad = value
-                .as_bytes()
-                .iter()
-                .position(|&b| !(b == b'\t' || (b' '..=b'~').contains(&b)))
-                .unwrap_or(0);
-            HttpError::Link {
-                url: page_url.clone(),
-                source: LinkError::new(offset + bad, "visible ASCII"),
-            }
+        // Not `HeaderValue::to_str`, which takes visible ASCII only: a title or a target
+        // may be an IRI in UTF-8, and the link reader handles non-ASCII text.
+        let text = std::str::from_utf8(value.as_bytes()).map_err(|e| HttpError::Link {
+            url: page_url.clone(),
+            source: LinkError::new(offset + e.valid_up_to(), "UTF-8"),
         })?;
         joined.push_str(text);
     }
