@@ -71,6 +71,12 @@ impl<C, F: FetchPage<C>> Core<C, F> {
         *self.project().max_pages = Some(max_pages);
     }
 
+    /// The fetcher, for the builder methods of adapters that name their own.
+    #[cfg(feature = "http")]
+    pub(crate) fn fetch_mut(self: Pin<&mut Self>) -> &mut F {
+        self.project().fetch
+    }
+
     #[cfg(feature = "time")]
     pub(crate) fn settings_mut(self: Pin<&mut Self>) -> &mut FetchSettings<F::Error> {
         self.project().settings

@@ -117,6 +117,14 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
         }
     }
 
+    /// The fetcher, for the builder methods of adapters that name their own
+    /// [`FetchPage`] type.
+    #[cfg(feature = "http")]
+    #[track_caller]
+    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
+        self.source.configure(method).fetch_mut()
+    }
+
     /// A stream of whole pages (`Result<Page<T, C>, PaginateError<E>>`) instead of
     /// items, with the same settings. Each page keeps its `next` cursor, which is where
     /// a later run can continue.
