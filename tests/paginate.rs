@@ -925,6 +925,59 @@ async fn a_panic_in_a_prefetched_fetch_reaches_the_consumer() {
 }
 
 #[test]
+fn a_prefetch_task_cancelled_by_its_runtime_shutting_down_is_an_error_not_the_end() {
+    let spawner = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let consumer = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut items = paginate(0, numbers(20, 2)).prefetch(1);
+    // The first poll spawns the prefetch task on the runtime it runs in.
+    let first = spawner.block_on(items.next()).unwrap().unwrap();
+    drop(spawner);
+    let rest: Vec<Result<u32, PaginateError<String>>> = consumer.block_on(items.collect());
+    let (last, yielded) = rest.split_last().unwrap();
+    let error = last
+        .as_ref()
+        .expect_err("an error, not the end of the listing");
+    assert!(error.is_cancelled(), "{error:?}");
+    assert_eq!((error.fetch_error(), error.attempts()), (None, 0));
+    assert!(
+        error
+            .to_string()
+            .ends_with("the prefetch task was cancelled (its tokio runtime shut down?)"),
+        "{error}"
+    );
+    // Its cursor is where the next run picks up: nothing lost, nothing repeated.
+    let resume_at = *error.cursor::<u32>().unwrap();
+    assert_eq!(error.page_index(), resume_at as usize / 2);
+    let tail: Vec<u32> = consumer
+        .block_on(paginate(resume_at, numbers(20, 2)).try_collect())
+        .unwrap();
+    let yielded = yielded.iter().map(|item| *item.as_ref().unwrap());
+    let all: Vec<u32> = std::iter::once(first).chain(yielded).chain(tail).collect();
+    assert_eq!(all, (0..20).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_prefetch_task_that_finished_before_its_runtime_shut_down_ends_quietly() {
+    let spawner = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    // Two pages, both fetched (and the end announced) before the runtime goes.
+    let mut items = paginate(0, numbers(4, 2)).prefetch(4);
+    let first = spawner.block_on(async {
+        let first = items.next().await;
+        tokio::task::yield_now().await;
+        first
+    });
+    drop(spawner);
+    let rest: Vec<u32> = futures::executor::block_on(items.try_collect()).unwrap();
+    assert_eq!((first.unwrap().unwrap(), rest), (0, vec![1, 2, 3]));
+}
+
+#[test]
 #[should_panic(expected = "inside a tokio runtime")]
 fn prefetch_outside_a_runtime_panics_clearly() {
     let mut items = paginate(0, numbers(10, 2)).prefetch(1);

@@ -351,7 +351,11 @@ where
     /// one after another; what prefetch hides is the consumer's time. Items keep their
     /// order. Dropping the stream aborts the task and the fetch in flight. The task is
     /// spawned at the first poll, which therefore needs a tokio runtime; the fetch
-    /// closure and its futures must be `Send + 'static` for that.
+    /// closure and its futures must be `Send + 'static` for that. If that runtime shuts
+    /// down while the stream is still read elsewhere, the task is gone before the end
+    /// of the listing: the stream then yields an error for which
+    /// [`is_cancelled`](PaginateError::is_cancelled) holds, with the cursor to resume
+    /// from, rather than end as if the listing were complete.
     ///
     /// # Examples
     ///
