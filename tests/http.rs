@@ -263,6 +263,57 @@ async fn a_malformed_link_header_is_an_error_item() {
 }
 
 #[tokio::test]
+async fn a_link_header_with_non_ascii_utf8_is_read() {
+    let server = Server::with_defaults().await;
+    server.fault(
+        2,
+        Fault::LinkBytes(
+            "<?page=3&per_page=3&tag=grün>; rel=\"next\"; title=\"Seite 3 – Übersicht ☕\""
+                .as_bytes(),
+        ),
+    );
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+    // The IRI target is requested as a URI.
+    assert_eq!(
+        server.hits()[2].uri,
+        "/api/v3/repos/o/r/issues?page=3&per_page=3&tag=gr%C3%BCn"
+    );
+}
+
+#[tokio::test]
+async fn a_link_header_that_is_not_utf8_is_a_link_error() {
+    let server = Server::with_defaults().await;
+    // A Latin-1 "é": byte 0xE9 at offset 44 is not UTF-8.
+    server.fault(
+        2,
+        Fault::LinkBytes(b"<?page=3&per_page=3>; rel=\"next\"; title=\"caf\xe9\""),
+    );
+    let (items, err) = json_pages(server.github_url()).await;
+    assert_eq!(
+        items.len(),
+        3,
+        "page 2's items are not trusted without its link"
+    );
+    let err = err.unwrap();
+    match &err {
+        HttpError::Link { url, source } => {
+            assert!(url.as_str().ends_with("page=2&per_page=3"), "{url}");
+            assert_eq!(source.offset(), 44);
+        }
+        other => panic!("expected a Link error, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .ends_with("malformed Link header at byte 44: expected UTF-8"),
+        "{err}"
+    );
+    assert_eq!(server.pages_requested(), [1, 2]);
+}
+
+#[tokio::test]
 async fn a_next_link_that_is_not_http_is_a_bad_url() {
     let server = Server::with_defaults().await;
     server.fault(1, Fault::Link("<ftp://127.0.0.1/x>; rel=next"));
@@ -275,6 +326,97 @@ async fn a_next_link_that_is_not_http_is_a_bad_url() {
         }
         other => panic!("expected a bad URL, got {other:?}"),
     }
+}
+
+/// A `Link` header naming `target` as the next page, for `Fault::Link`.
+fn next_link_to(target: String) -> &'static str {
+    Box::leak(format!("<{target}>; rel=\"next\"").into_boxed_str())
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_port_is_refused_unless_allowed() {
+    let (api, elsewhere) = (Server::with_defaults().await, Server::with_defaults().await);
+    let target = elsewhere.url("/api/v3/repos/o/r/issues?page=2&per_page=3");
+    api.fault(1, Fault::Link(next_link_to(target.clone())));
+    let (items, err) = drain(paginate_json::<Item>(client(), api.github_url())).await;
+    assert!(
+        items.is_empty(),
+        "page 1's items are not trusted without its link"
+    );
+    let err = err.unwrap();
+    assert_eq!(err.cursor::<Url>().unwrap().as_str(), api.github_url());
+    let err = err.into_fetch_error().unwrap();
+    match &err {
+        HttpError::CrossOriginNext { from, to } => {
+            assert_eq!(from.as_str(), api.github_url());
+            assert_eq!(to.as_str(), target);
+        }
+        other => panic!("expected a cross-origin error, got {other:?}"),
+    }
+    assert_eq!(err.url(), Some(api.github_url().as_str()));
+    assert!(!err.is_retryable());
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "not following the next link from {} to {target}: it leaves the origin of the \
+             first request (see allow_cross_origin)",
+            api.github_url()
+        )
+    );
+    assert_eq!(api.pages_requested(), [1]);
+    assert!(
+        elsewhere.pages_requested().is_empty(),
+        "nothing went elsewhere"
+    );
+
+    // Allowed: the listing goes on at the other server.
+    let (api, elsewhere) = (Server::with_defaults().await, Server::with_defaults().await);
+    api.fault(
+        1,
+        Fault::Link(next_link_to(
+            elsewhere.url("/api/v3/repos/o/r/issues?page=2&per_page=3"),
+        )),
+    );
+    let items: Vec<Item> = paginate_json::<Item>(client(), api.github_url())
+        .allow_cross_origin(true)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), (0..10).collect::<Vec<_>>());
+    assert_eq!(api.pages_requested(), [1]);
+    assert_eq!(elsewhere.pages_requested(), [2, 3, 4]);
+
+    // The page stream has the same switch.
+    let (api, elsewhere) = (Server::with_defaults().await, Server::with_defaults().await);
+    api.fault(
+        1,
+        Fault::Link(next_link_to(
+            elsewhere.url("/api/v3/repos/o/r/issues?page=2&per_page=3"),
+        )),
+    );
+    let pages: Vec<Page<Item, Url>> = paginate_json::<Item>(client(), api.github_url())
+        .pages()
+        .allow_cross_origin(true)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 4);
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_scheme_on_the_same_host_and_port_is_refused() {
+    let server = Server::with_defaults().await;
+    let https = server
+        .url("/api/v3/repos/o/r/issues?page=2&per_page=3")
+        .replacen("http://", "https://", 1);
+    server.fault(1, Fault::Link(next_link_to(https.clone())));
+    let (items, err) = json_pages(server.github_url()).await;
+    assert!(items.is_empty());
+    match err.unwrap() {
+        HttpError::CrossOriginNext { to, .. } => assert_eq!(to.as_str(), https),
+        other => panic!("expected a cross-origin error, got {other:?}"),
+    }
+    assert_eq!(server.pages_requested(), [1]);
 }
 
 #[tokio::test]

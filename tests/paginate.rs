@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asyncgen::paginate::{
-    NumberedPage, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate, paginate_offset,
-    paginate_pages,
+    NumberedPage, NumberedPaginator, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate,
+    paginate_offset, paginate_pages,
 };
 use asyncgen::time::{Quota, RateLimiter};
 use futures::stream::FusedStream;
@@ -710,6 +710,46 @@ async fn seeded_jitter_is_reproducible_and_within_bounds() {
     }
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_backoff_beyond_what_a_duration_holds_waits_the_maximum_delay() {
+    // No cap (`Duration::MAX`) and a delay doubling from 1 s: after 64 failures the
+    // backoff is past the largest `Duration`, and each further wait is the maximum.
+    let start = Instant::now();
+    let calls = AtomicUsize::new(0);
+    let instants = Mutex::new(Vec::new());
+    let items: Vec<u32> = paginate(0u32, |n| {
+        instants.lock().unwrap().push(start.elapsed());
+        let fail = calls.fetch_add(1, Ordering::SeqCst) < 66;
+        async move {
+            if fail {
+                Err(status(503))
+            } else {
+                Ok(Page::new(vec![n], None))
+            }
+        }
+    })
+    .retry(
+        RetryPolicy::exponential(Duration::from_secs(1))
+            .max_delay(Duration::MAX)
+            .jitter(0.0)
+            .max_attempts(70),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(items, [0]);
+    let instants = instants.into_inner().unwrap();
+    assert_eq!(instants.len(), 67);
+    let gaps: Vec<Duration> = instants.windows(2).map(|w| w[1] - w[0]).collect();
+    for (k, gap) in gaps.iter().enumerate().take(20) {
+        assert_eq!(*gap, Duration::from_secs(1 << k), "wait {k}");
+    }
+    // tokio's timer sleeps some 30 years at most, so the longest waits all look alike;
+    // what matters is that the waits past the overflow are never shorter.
+    assert!(gaps.windows(2).all(|w| w[0] <= w[1]), "{gaps:?}");
+    assert!(gaps[64..].iter().all(|gap| *gap == gaps[63]), "{gaps:?}");
+}
+
 #[test]
 #[should_panic(expected = "at least 1 attempt")]
 fn zero_attempts_panics() {
@@ -885,6 +925,59 @@ async fn a_panic_in_a_prefetched_fetch_reaches_the_consumer() {
 }
 
 #[test]
+fn a_prefetch_task_cancelled_by_its_runtime_shutting_down_is_an_error_not_the_end() {
+    let spawner = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let consumer = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut items = paginate(0, numbers(20, 2)).prefetch(1);
+    // The first poll spawns the prefetch task on the runtime it runs in.
+    let first = spawner.block_on(items.next()).unwrap().unwrap();
+    drop(spawner);
+    let rest: Vec<Result<u32, PaginateError<String>>> = consumer.block_on(items.collect());
+    let (last, yielded) = rest.split_last().unwrap();
+    let error = last
+        .as_ref()
+        .expect_err("an error, not the end of the listing");
+    assert!(error.is_cancelled(), "{error:?}");
+    assert_eq!((error.fetch_error(), error.attempts()), (None, 0));
+    assert!(
+        error
+            .to_string()
+            .ends_with("the prefetch task was cancelled (its tokio runtime shut down?)"),
+        "{error}"
+    );
+    // Its cursor is where the next run picks up: nothing lost, nothing repeated.
+    let resume_at = *error.cursor::<u32>().unwrap();
+    assert_eq!(error.page_index(), resume_at as usize / 2);
+    let tail: Vec<u32> = consumer
+        .block_on(paginate(resume_at, numbers(20, 2)).try_collect())
+        .unwrap();
+    let yielded = yielded.iter().map(|item| *item.as_ref().unwrap());
+    let all: Vec<u32> = std::iter::once(first).chain(yielded).chain(tail).collect();
+    assert_eq!(all, (0..20).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_prefetch_task_that_finished_before_its_runtime_shut_down_ends_quietly() {
+    let spawner = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    // Two pages, both fetched (and the end announced) before the runtime goes.
+    let mut items = paginate(0, numbers(4, 2)).prefetch(4);
+    let first = spawner.block_on(async {
+        let first = items.next().await;
+        tokio::task::yield_now().await;
+        first
+    });
+    drop(spawner);
+    let rest: Vec<u32> = futures::executor::block_on(items.try_collect()).unwrap();
+    assert_eq!((first.unwrap().unwrap(), rest), (0, vec![1, 2, 3]));
+}
+
+#[test]
 #[should_panic(expected = "inside a tokio runtime")]
 fn prefetch_outside_a_runtime_panics_clearly() {
     let mut items = paginate(0, numbers(10, 2)).prefetch(1);
@@ -1022,10 +1115,39 @@ async fn numbered_pages_of_unknown_total_end_at_an_empty_page() {
 }
 
 #[tokio::test]
+async fn numbered_pages_end_at_an_empty_page_before_the_stated_total() {
+    // The API says 1000 pages, but only pages 1 to 3 have items (and page 5, out of
+    // place, has one too).
+    for concurrency in [1, 4] {
+        let asked = Mutex::new(Vec::new());
+        let items: Vec<usize> = paginate_pages(|p| {
+            asked.lock().unwrap().push(p);
+            let items = if p <= 3 || p == 5 {
+                vec![p]
+            } else {
+                Vec::new()
+            };
+            async move { Ok::<_, ()>(NumberedPage::new(items, Some(1000))) }
+        })
+        .concurrency(concurrency)
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, [1, 2, 3], "concurrency {concurrency}");
+        let asked = asked.into_inner().unwrap();
+        // Nothing after the empty page 4, beyond what was already in flight with it.
+        assert!(
+            asked.len() >= 4 && asked.iter().all(|&p| p < 4 + concurrency),
+            "concurrency {concurrency}: {asked:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn numbered_pages_honour_start_limits_and_errors() {
     let zero_based: Vec<usize> =
         paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], Some(4))) })
-            .start_at(0)
+            .numbered_from(0)
             .try_collect()
             .await
             .unwrap();
@@ -1065,6 +1187,115 @@ async fn numbered_pages_honour_start_limits_and_errors() {
     assert_eq!(items.len(), 3);
     let error = items[2].as_ref().unwrap_err();
     assert_eq!((error.page_index(), error.cursor::<usize>()), (2, Some(&3)));
+}
+
+type NumberedFetch =
+    Box<dyn FnMut(usize) -> std::future::Ready<Result<NumberedPage<usize>, ApiError>>>;
+
+/// A listing of `total` pages numbered from `first`, each holding its own number; a page
+/// that does not exist is a 404. Returns the items of a run and the pages it asked for.
+async fn numbered_run(
+    first: usize,
+    total: usize,
+    configure: impl FnOnce(NumberedPaginator<NumberedFetch>) -> NumberedPaginator<NumberedFetch>,
+) -> (Vec<usize>, Vec<usize>) {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = asked.clone();
+    let fetch: NumberedFetch = Box::new(move |p: usize| {
+        log.lock().unwrap().push(p);
+        std::future::ready(if (first..first + total).contains(&p) {
+            Ok(NumberedPage::new(vec![p], Some(total)))
+        } else {
+            Err(status(404))
+        })
+    });
+    let items = configure(paginate_pages(fetch))
+        .try_collect()
+        .await
+        .unwrap();
+    let mut asked = asked.lock().unwrap().clone();
+    asked.sort_unstable();
+    (items, asked)
+}
+
+#[tokio::test]
+async fn numbered_pages_started_at_a_later_page_end_at_the_last_page() {
+    // Pages 1 to 6: starting at 4 fetches 4, 5 and 6, neither fewer nor more.
+    for concurrency in [1, 2, 8] {
+        let (items, asked) = numbered_run(1, 6, |p| p.start_at(4).concurrency(concurrency)).await;
+        assert_eq!(items, [4, 5, 6], "concurrency {concurrency}");
+        assert_eq!(asked, [4, 5, 6], "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn zero_based_numbered_pages_start_anywhere_and_end_at_the_last_page() {
+    for concurrency in [1, 3] {
+        let (items, asked) =
+            numbered_run(0, 6, |p| p.numbered_from(0).concurrency(concurrency)).await;
+        assert_eq!(items, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(asked, [0, 1, 2, 3, 4, 5]);
+        // Either order of the two settings means the same.
+        for (items, asked) in [
+            numbered_run(0, 6, |p| {
+                p.numbered_from(0).start_at(2).concurrency(concurrency)
+            })
+            .await,
+            numbered_run(0, 6, |p| {
+                p.start_at(2).numbered_from(0).concurrency(concurrency)
+            })
+            .await,
+        ] {
+            assert_eq!(items, [2, 3, 4, 5]);
+            assert_eq!(asked, [2, 3, 4, 5]);
+        }
+    }
+    // Starting at the last page fetches it alone.
+    let (items, asked) = numbered_run(0, 6, |p| p.numbered_from(0).start_at(5)).await;
+    assert_eq!((items, asked), (vec![5], vec![5]));
+}
+
+#[tokio::test]
+async fn a_failed_numbered_run_resumes_from_the_error_cursor() {
+    for first in [0, 1] {
+        let fail_once = AtomicBool::new(true);
+        let fetch = |p: usize| {
+            let fail = p == first + 3 && fail_once.swap(false, Ordering::SeqCst);
+            async move {
+                if fail {
+                    Err(status(503))
+                } else {
+                    Ok(NumberedPage::new(vec![p], Some(7)))
+                }
+            }
+        };
+        let (before, error) = {
+            let run: Vec<_> = paginate_pages(&fetch).numbered_from(first).collect().await;
+            let (ok, err): (Vec<_>, Vec<_>) = run.into_iter().partition(Result::is_ok);
+            let ok: Vec<usize> = ok.into_iter().map(Result::unwrap).collect();
+            (ok, err.into_iter().next().unwrap().unwrap_err())
+        };
+        let resume_at = *error.cursor::<usize>().unwrap();
+        assert_eq!((error.page_index(), resume_at), (3, first + 3));
+        let after: Vec<usize> = paginate_pages(&fetch)
+            .numbered_from(first)
+            .start_at(resume_at)
+            .concurrency(3)
+            .try_collect()
+            .await
+            .unwrap();
+        let all: Vec<usize> = before.into_iter().chain(after).collect();
+        assert_eq!(all, (first..first + 7).collect::<Vec<_>>(), "from {first}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "a zero-based API needs .numbered_from(0)")]
+fn starting_before_the_first_page_panics_at_the_first_poll() {
+    let mut items =
+        paginate_pages(|p| async move { Ok::<_, ()>(NumberedPage::new(vec![p], None)) })
+            .start_at(0);
+    futures::executor::block_on(items.next());
 }
 
 #[tokio::test(start_paused = true)]

@@ -58,12 +58,26 @@ pub enum HttpError {
         /// What serde_json reported.
         source: serde_json::Error,
     },
-    /// The `Link` header could not be read.
+    /// The `Link` header could not be read: it is malformed, or not UTF-8 (non-ASCII
+    /// text in UTF-8, such as an IRI or a title, is read).
     Link {
         /// The URL the header came from (after redirects).
         url: Url,
         /// Where the header stopped making sense.
         source: LinkError,
+    },
+    /// A `next` link leads to another origin (scheme, host or port) than the first
+    /// request's, e.g. from `https` to `http` or to another host. It is not followed
+    /// unless allowed with
+    /// [`allow_cross_origin(true)`](crate::paginate::Paginator::allow_cross_origin),
+    /// because the client's default headers (an `Authorization`, say) would go along.
+    CrossOriginNext {
+        /// The URL of the page whose `Link` header named the next page (after
+        /// redirects).
+        from: Url,
+        /// Where the link leads, resolved against `from` (boxed to keep `HttpError`
+        /// small).
+        to: Box<Url>,
     },
     /// A URL that cannot be requested: the starting URL, or a `next` link that does not
     /// resolve to an `http` or `https` URL.
@@ -96,7 +110,8 @@ impl HttpError {
             HttpError::Transport { url, .. }
             | HttpError::Status { url, .. }
             | HttpError::Body { url, .. }
-            | HttpError::Link { url, .. } => Some(url.as_str()),
+            | HttpError::Link { url, .. }
+            | HttpError::CrossOriginNext { from: url, .. } => Some(url.as_str()),
             HttpError::BadUrl { url, .. } => url.as_deref(),
         }
     }
@@ -193,6 +208,11 @@ impl fmt::Display for HttpError {
                 write!(f, "malformed JSON page from {url}: {source}")
             }
             HttpError::Link { url, source } => write!(f, "from {url}: {source}"),
+            HttpError::CrossOriginNext { from, to } => write!(
+                f,
+                "not following the next link from {from} to {to}: it leaves the origin \
+                 of the first request (see allow_cross_origin)"
+            ),
             HttpError::BadUrl {
                 url: Some(url),
                 reason,
@@ -210,7 +230,9 @@ impl Error for HttpError {
             HttpError::Transport { source, .. } => Some(source),
             HttpError::Body { source, .. } => Some(source),
             HttpError::Link { source, .. } => Some(source),
-            HttpError::Status { .. } | HttpError::BadUrl { .. } => None,
+            HttpError::Status { .. }
+            | HttpError::CrossOriginNext { .. }
+            | HttpError::BadUrl { .. } => None,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! REST adapters on reqwest (feature `http`): paginated JSON APIs as streams.
 //!
 //! [`paginate_json`] follows `Link: <...>; rel="next"` headers (GitHub, GitLab, Jira and
-//! most REST APIs that paginate by links), reads each page as a JSON array, and waits out
-//! `429 Too Many Requests` and `503 Service Unavailable` as long as `Retry-After` asks.
+//! most REST APIs that paginate by links), within the origin of the first request unless
+//! told otherwise, reads each page as a JSON array, and waits out `429 Too Many
+//! Requests` and `503 Service Unavailable` as long as `Retry-After` asks.
 //!
 //! # TLS
 //!
@@ -13,9 +14,11 @@
 
 mod error;
 mod fetch;
+mod json_fetch;
 mod retry_after;
 
 pub use error::HttpError;
+pub use json_fetch::JsonFetch;
 
 use std::time::Duration;
 
@@ -23,7 +26,7 @@ use reqwest::{Client, IntoUrl};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::paginate::{FetchPage, Paginator, RetryPolicy, paginate};
+use crate::paginate::{Paginator, RetryPolicy};
 
 /// The items of a `Link`-paginated JSON API, page after page, as a [`Paginator`].
 ///
@@ -40,14 +43,22 @@ use crate::paginate::{FetchPage, Paginator, RetryPolicy, paginate};
 /// is yielded as an error at once rather than waited out. `.retry(policy)` replaces
 /// this policy; build yours from [`retry_policy`] to keep honouring `Retry-After`.
 ///
+/// `next` links are followed within the origin (scheme, host and port) of `url` only:
+/// a link elsewhere, such as from `https` down to `http` or to another host, would take
+/// the client's default headers (an `Authorization`, say) along, so it is an
+/// [`HttpError::CrossOriginNext`] item unless
+/// [`.allow_cross_origin(true)`](Paginator::allow_cross_origin) allows it.
+///
 /// Every other builder method of [`Paginator`] applies: `.max_items(n)`,
 /// `.max_pages(n)`, `.prefetch(n)`, `.throttle(limiter)`, `.pages()`,
 /// `.on_repeated_cursor(..)`.
 ///
 /// Anything wrong is an error item naming the URL, after which the stream ends: a
 /// transport failure, a non-2xx status, a body that is not a JSON array of `T`, a
-/// malformed `Link` header, or a URL that cannot be requested (for a bad starting URL,
-/// the error's cursor is `about:invalid`). See [`HttpError`].
+/// malformed `Link` header, a `next` link to another origin, or a URL that cannot be
+/// requested (for a bad starting URL, the error's cursor is `about:invalid`). An error
+/// about a page's `Link` header drops that page's items too; the error's cursor is that
+/// page's URL. See [`HttpError`].
 ///
 /// # Examples
 ///
@@ -85,14 +96,11 @@ use crate::paginate::{FetchPage, Paginator, RetryPolicy, paginate};
 /// assert_eq!(logins, ["ada", "grace", "linus"]);
 /// # }
 /// ```
-pub fn paginate_json<T>(
-    client: Client,
-    url: impl IntoUrl,
-) -> Paginator<Url, impl FetchPage<Url, Item = T, Error = HttpError, Future: Send> + Send + 'static>
+pub fn paginate_json<T>(client: Client, url: impl IntoUrl) -> Paginator<Url, JsonFetch<T>>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    let (first, mut bad_start) = match client.get(url).build() {
+    let (first, bad_start) = match client.get(url).build() {
         Ok(request) => (request.url().clone(), None),
         Err(e) => {
             let bad = HttpError::BadUrl {
@@ -102,19 +110,8 @@ where
             (Url::parse("about:invalid").expect("a valid URL"), Some(bad))
         }
     };
-    paginate(first, move |url: Url| {
-        // A bad starting URL is reported by the first fetch, as an item, so that
-        // building the stream never fails.
-        let bad_start = bad_start.take();
-        let client = client.clone();
-        async move {
-            match bad_start {
-                Some(err) => Err(err),
-                None => fetch::fetch_page(client, url).await,
-            }
-        }
-    })
-    .retry(retry_policy())
+    let fetch = JsonFetch::new(client, &first, bad_start);
+    Paginator::new(first, fetch).retry(retry_policy())
 }
 
 /// The retry policy [`paginate_json`] starts with: `429` and `503` are retried

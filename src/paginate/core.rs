@@ -16,6 +16,7 @@ pub(crate) type PageResult<C, F> =
 
 pin_project! {
     #[project = StateProj]
+    #[project_ref = StateProjRef]
     enum State<C, Fut> {
         // `Option` only so that the cursor can be moved out of the pinned state.
         Next { cursor: Option<C> },
@@ -69,6 +70,28 @@ impl<C, F: FetchPage<C>> Core<C, F> {
 
     pub(crate) fn set_max_pages(self: Pin<&mut Self>, max_pages: usize) {
         *self.project().max_pages = Some(max_pages);
+    }
+
+    /// The cursor of the next page to fetch, while none is being fetched.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn next_cursor(self: Pin<&Self>) -> Option<&C> {
+        match self.project_ref().state.project_ref() {
+            StateProjRef::Next { cursor } => cursor.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the listing is over: the next poll returns `None`. Right after a page,
+    /// this says whether it was the last.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn is_done(self: Pin<&Self>) -> bool {
+        matches!(self.project_ref().state.project_ref(), StateProjRef::Done)
+    }
+
+    /// The fetcher, for the builder methods of adapters that name their own.
+    #[cfg(feature = "http")]
+    pub(crate) fn fetch_mut(self: Pin<&mut Self>) -> &mut F {
+        self.project().fetch
     }
 
     #[cfg(feature = "time")]

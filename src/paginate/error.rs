@@ -53,8 +53,14 @@ pub struct PaginateError<E> {
 }
 
 enum Kind<E> {
-    Fetch { error: E, attempts: u32 },
+    Fetch {
+        error: E,
+        attempts: u32,
+    },
     RepeatedCursor,
+    // Only a prefetch task (feature `tokio`) can be cancelled.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    Cancelled,
 }
 
 impl<E> PaginateError<E> {
@@ -76,6 +82,15 @@ impl<E> PaginateError<E> {
             page_index,
             cursor: Box::new(cursor),
             kind: Kind::RepeatedCursor,
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    pub(crate) fn cancelled<C: Send + Sync + 'static>(page_index: usize, cursor: C) -> Self {
+        PaginateError {
+            page_index,
+            cursor: Box::new(cursor),
+            kind: Kind::Cancelled,
         }
     }
 
@@ -140,7 +155,7 @@ impl<E> PaginateError<E> {
     }
 
     /// The error of the last fetch attempt; `None` when the run stopped on a repeated
-    /// cursor.
+    /// cursor or was [cancelled](Self::is_cancelled).
     ///
     /// # Examples
     ///
@@ -156,11 +171,12 @@ impl<E> PaginateError<E> {
     pub fn fetch_error(&self) -> Option<&E> {
         match &self.kind {
             Kind::Fetch { error, .. } => Some(error),
-            Kind::RepeatedCursor => None,
+            Kind::RepeatedCursor | Kind::Cancelled => None,
         }
     }
 
-    /// Takes the fetch error out; `None` when the run stopped on a repeated cursor.
+    /// Takes the fetch error out; `None` when the run stopped on a repeated cursor or
+    /// was [cancelled](Self::is_cancelled).
     ///
     /// # Examples
     ///
@@ -176,12 +192,12 @@ impl<E> PaginateError<E> {
     pub fn into_fetch_error(self) -> Option<E> {
         match self.kind {
             Kind::Fetch { error, .. } => Some(error),
-            Kind::RepeatedCursor => None,
+            Kind::RepeatedCursor | Kind::Cancelled => None,
         }
     }
 
     /// How many times the failed page was fetched (1 without retries); 0 for a repeated
-    /// cursor, which is never fetched.
+    /// cursor, which is never fetched, and for a [cancelled](Self::is_cancelled) run.
     ///
     /// # Examples
     ///
@@ -197,7 +213,7 @@ impl<E> PaginateError<E> {
     pub fn attempts(&self) -> u32 {
         match self.kind {
             Kind::Fetch { attempts, .. } => attempts,
-            Kind::RepeatedCursor => 0,
+            Kind::RepeatedCursor | Kind::Cancelled => 0,
         }
     }
 
@@ -222,6 +238,38 @@ impl<E> PaginateError<E> {
     pub fn is_repeated_cursor(&self) -> bool {
         matches!(self.kind, Kind::RepeatedCursor)
     }
+
+    /// `true` when the run stopped because the task fetching ahead for
+    /// [`prefetch`](super::Paginator::prefetch) was cancelled before the listing ended,
+    /// as happens when the tokio runtime it was spawned on shuts down while the stream
+    /// is still read from elsewhere. The [`cursor`](Self::cursor) is that of the first
+    /// page not yielded, where a new run can resume.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::paginate::{paginate, Page};
+    /// use futures::StreamExt;
+    ///
+    /// let mut items = paginate(0u32, |n| async move {
+    ///     Ok::<_, ()>(Page::new(vec![n], (n < 9).then_some(n + 1)))
+    /// })
+    /// .prefetch(1);
+    /// // The prefetch task is spawned on the runtime of the first poll ...
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(runtime.block_on(items.next()).unwrap().unwrap(), 0);
+    /// drop(runtime);
+    /// // ... which is gone now: the rest of the listing is an error, not the end.
+    /// let rest: Vec<_> = futures::executor::block_on(items.collect());
+    /// let (error, yielded) = rest.split_last().unwrap();
+    /// let error = error.as_ref().unwrap_err();
+    /// assert!(error.is_cancelled());
+    /// // Resuming there loses and repeats nothing.
+    /// assert_eq!(*error.cursor::<u32>().unwrap(), 1 + yielded.len() as u32);
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.kind, Kind::Cancelled)
+    }
 }
 
 impl<E: fmt::Debug> fmt::Debug for PaginateError<E> {
@@ -234,6 +282,9 @@ impl<E: fmt::Debug> fmt::Debug for PaginateError<E> {
             }
             Kind::RepeatedCursor => {
                 debug.field("repeated_cursor", &true);
+            }
+            Kind::Cancelled => {
+                debug.field("cancelled", &true);
             }
         }
         debug.finish_non_exhaustive()
@@ -256,6 +307,12 @@ impl<E: fmt::Display> fmt::Display for PaginateError<E> {
                 "page {} would repeat a cursor already fetched in this run",
                 self.page_index
             ),
+            Kind::Cancelled => write!(
+                f,
+                "page {} was not fetched: the prefetch task was cancelled (its tokio \
+                 runtime shut down?)",
+                self.page_index
+            ),
         }
     }
 }
@@ -264,7 +321,7 @@ impl<E: std::error::Error + 'static> std::error::Error for PaginateError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             Kind::Fetch { error, .. } => Some(error),
-            Kind::RepeatedCursor => None,
+            Kind::RepeatedCursor | Kind::Cancelled => None,
         }
     }
 }

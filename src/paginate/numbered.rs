@@ -30,7 +30,8 @@ pub struct NumberedPage<T> {
     /// The items of this page, in order.
     pub items: Vec<T>,
     /// How many pages the listing has, if the API says so (e.g. a `total_pages` field
-    /// or `ceil(total_count / per_page)`); `None` when unknown.
+    /// or `ceil(total_count / per_page)`); `None` when unknown. The first one given is
+    /// used; an empty page ends the listing before it.
     pub total_pages: Option<usize>,
 }
 
@@ -92,12 +93,18 @@ where
 
 /// Turns a page-numbered API (`?page=1`, `?page=2`, …) into a stream of its items.
 ///
-/// Pages are numbered from 1 (see [`start_at`](NumberedPaginator::start_at)). The first
-/// page is fetched alone; once a response tells the total page count, the remaining
-/// pages are fetched up to [`concurrency`](NumberedPaginator::concurrency) at a time,
-/// and the items still come out in page order. While the total is unknown, pages are
-/// fetched one by one until an empty page. A failure is the last item; its
-/// [`cursor`](PaginateError::cursor) is the `usize` page number.
+/// Pages are numbered from 1, or from 0 with
+/// [`numbered_from(0)`](NumberedPaginator::numbered_from), and the run starts at the
+/// first page, or at a later one with [`start_at`](NumberedPaginator::start_at). The
+/// first page of the run is fetched alone; once a response tells the total page count
+/// of the listing, the remaining pages up to the last are fetched up to
+/// [`concurrency`](NumberedPaginator::concurrency) at a time, and the items still come
+/// out in page order. While the total is unknown, pages are fetched one by one. The
+/// first empty page ends the listing, even before the last page of a stated total (the
+/// listing shrank while it was read, or the total overstated it): no page after it is
+/// requested, and the items of later pages already in flight are not yielded. A
+/// failure is the last item; its [`cursor`](PaginateError::cursor) is the
+/// `usize` page number, which [`start_at`](NumberedPaginator::start_at) resumes from.
 ///
 /// Fetches make progress while the stream is polled for a new page.
 ///
@@ -132,6 +139,8 @@ where
         fetch,
         settings: FetchSettings::default(),
         first_page: 1,
+        start_at: None,
+        start_page: 1,
         concurrency: 1,
         max_pages: None,
         max_items: None,
@@ -185,7 +194,12 @@ struct Slot<F: FetchNumberedPage> {
 pub struct NumberedPaginator<F: FetchNumberedPage> {
     fetch: F,
     settings: FetchSettings<F::Error>,
+    // The number the API gives its first page: what a total page count counts from.
     first_page: usize,
+    // Where the run starts, if not at `first_page`.
+    start_at: Option<usize>,
+    // The page this run started at, once polled: what limits and page indexes count from.
+    start_page: usize,
     concurrency: usize,
     max_pages: Option<usize>,
     max_items: Option<usize>,
@@ -243,7 +257,9 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
         self
     }
 
-    /// The number of the first page (default 1; 0 for zero-based APIs).
+    /// The number the API gives its first page: 1 (the default), or 0 for zero-based
+    /// APIs. A total page count counts from here: with `numbered_from(0)` and a total of
+    /// 3, the pages are 0, 1 and 2.
     ///
     /// # Panics
     ///
@@ -257,7 +273,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     ///
     /// # futures::executor::block_on(async {
     /// let numbers: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(3))) })
-    ///     .start_at(0)
+    ///     .numbered_from(0)
     ///     .try_collect()
     ///     .await
     ///     .unwrap();
@@ -265,10 +281,44 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     /// # });
     /// ```
     #[track_caller]
-    pub fn start_at(mut self, first_page: usize) -> Self {
-        self.assert_unstarted("start_at");
+    pub fn numbered_from(mut self, first_page: usize) -> Self {
+        self.assert_unstarted("numbered_from");
         self.first_page = first_page;
-        self.next_page = first_page;
+        self
+    }
+
+    /// Starts the run at page number `page` instead of the first page, e.g. to resume
+    /// from the [`cursor`](PaginateError::cursor) of an error: the pages before it are
+    /// not fetched, and the run ends at the last page of the listing as before (the
+    /// total page count still counts from [`numbered_from`](Self::numbered_from)).
+    /// [`max_pages`](Self::max_pages) and [`PaginateError::page_index`] count from here.
+    ///
+    /// # Panics
+    ///
+    /// If called after the stream was first polled. The first poll panics if `page` is
+    /// below the number of the first page (1 unless set with
+    /// [`numbered_from`](Self::numbered_from)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::paginate::{paginate_pages, NumberedPage};
+    /// use futures::TryStreamExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// // Five pages, 1 to 5; a previous run stopped before page 4.
+    /// let numbers: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(5))) })
+    ///     .start_at(4)
+    ///     .try_collect()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(numbers, [4, 5]);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn start_at(mut self, page: usize) -> Self {
+        self.assert_unstarted("start_at");
+        self.start_at = Some(page);
         self
     }
 
@@ -399,8 +449,22 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
         self
     }
 
+    /// Settles where the run starts; called at the first poll, so that `numbered_from`
+    /// and `start_at` may come in either order.
+    fn begin(&mut self) {
+        let start = self.start_at.unwrap_or(self.first_page);
+        assert!(
+            start >= self.first_page,
+            "NumberedPaginator::start_at({start}) is before the first page, {}; \
+             a zero-based API needs .numbered_from(0)",
+            self.first_page
+        );
+        self.start_page = start;
+        self.next_page = start;
+    }
+
     fn may_start(&self) -> bool {
-        let started = self.next_page - self.first_page;
+        let started = self.next_page - self.start_page;
         let width = if self.end.is_some() {
             self.concurrency
         } else {
@@ -420,7 +484,10 @@ impl<F: FetchNumberedPage> Stream for NumberedPaginator<F> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        this.started = true;
+        if !this.started {
+            this.started = true;
+            this.begin();
+        }
         loop {
             if let Some(item) = this.current.next() {
                 return Poll::Ready(Some(Ok(item)));
@@ -432,7 +499,7 @@ impl<F: FetchNumberedPage> Stream for NumberedPaginator<F> {
                 let page = this.next_page;
                 this.next_page += 1;
                 this.in_flight.push_back(Slot {
-                    attempt: Box::pin(Attempt::new(page, page - this.first_page)),
+                    attempt: Box::pin(Attempt::new(page, page - this.start_page)),
                     done: None,
                 });
             }
@@ -450,12 +517,18 @@ impl<F: FetchNumberedPage> Stream for NumberedPaginator<F> {
             match this.in_flight.front_mut().and_then(|slot| slot.done.take()) {
                 Some(Ok(mut page)) => {
                     this.in_flight.pop_front();
-                    if this.end.is_none() {
-                        match page.total_pages {
-                            Some(total) => this.end = Some(this.first_page.saturating_add(total)),
-                            None if page.items.is_empty() => this.no_more_pages = true,
-                            None => {}
-                        }
+                    if this.end.is_none()
+                        && let Some(total) = page.total_pages
+                    {
+                        this.end = Some(this.first_page.saturating_add(total));
+                    }
+                    if page.items.is_empty() {
+                        // The end, even before a stated total is reached: a listing that
+                        // shrank while it was read, or a total that overstates it, must
+                        // not cost a request per page up to that total. Later pages in
+                        // flight are dropped, so what is yielded never depends on timing.
+                        this.no_more_pages = true;
+                        this.in_flight.clear();
                     }
                     if let Some(max) = this.max_items {
                         page.items.truncate(max.saturating_sub(this.items_received));

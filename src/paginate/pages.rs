@@ -48,6 +48,13 @@ impl<C, F: FetchPage<C>> Pages<C, F> {
         Pages { source }
     }
 
+    /// See [`Paginator::fetch_mut`](super::Paginator): the fetcher, for adapters.
+    #[cfg(feature = "http")]
+    #[track_caller]
+    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
+        self.source.configure(method).fetch_mut()
+    }
+
     /// See [`Paginator::max_items`](super::Paginator::max_items): the page that reaches
     /// the limit is cut short.
     ///

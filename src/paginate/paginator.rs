@@ -117,6 +117,14 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
         }
     }
 
+    /// The fetcher, for the builder methods of adapters that name their own
+    /// [`FetchPage`] type.
+    #[cfg(feature = "http")]
+    #[track_caller]
+    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
+        self.source.configure(method).fetch_mut()
+    }
+
     /// A stream of whole pages (`Result<Page<T, C>, PaginateError<E>>`) instead of
     /// items, with the same settings. Each page keeps its `next` cursor, which is where
     /// a later run can continue.
@@ -343,7 +351,11 @@ where
     /// one after another; what prefetch hides is the consumer's time. Items keep their
     /// order. Dropping the stream aborts the task and the fetch in flight. The task is
     /// spawned at the first poll, which therefore needs a tokio runtime; the fetch
-    /// closure and its futures must be `Send + 'static` for that.
+    /// closure and its futures must be `Send + 'static` for that. If that runtime shuts
+    /// down while the stream is still read elsewhere, the task is gone before the end
+    /// of the listing: the stream then yields an error for which
+    /// [`is_cancelled`](PaginateError::is_cancelled) holds, with the cursor to resume
+    /// from, rather than end as if the listing were complete.
     ///
     /// # Examples
     ///

@@ -8,8 +8,8 @@ use core::task::{Context, Poll, ready};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::FetchPage;
 use super::core::{Core, PageResult};
+use super::{FetchPage, PaginateError};
 
 type Spawn<C, F> = fn(Pin<Box<Core<C, F>>>, usize) -> Running<C, F>;
 
@@ -21,9 +21,21 @@ pub(crate) struct Prefetch<C, F: FetchPage<C>> {
     running: Option<Running<C, F>>,
 }
 
+/// What the task sends. The end of the listing is always announced, so that a channel
+/// closed without it (the task cancelled) is not taken for the end.
+enum Message<T> {
+    Page(T),
+    LastPage(T),
+    End,
+}
+
 struct Running<C, F: FetchPage<C>> {
-    pages: mpsc::Receiver<PageResult<C, F>>,
+    pages: mpsc::Receiver<Message<PageResult<C, F>>>,
     task: JoinHandle<()>,
+    // Where a new run would resume should the task vanish (`None`: after the last page
+    // or an error), and how many pages came before it.
+    resume: Option<C>,
+    received: usize,
 }
 
 impl<C, F: FetchPage<C>> Drop for Running<C, F> {
@@ -57,10 +69,18 @@ impl<C, F: FetchPage<C>> Prefetch<C, F> {
         &mut self,
         core: &mut Option<Pin<Box<Core<C, F>>>>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<PageResult<C, F>>> {
+    ) -> Poll<Option<PageResult<C, F>>>
+    where
+        C: Clone + Send + Sync + 'static,
+    {
         if self.running.is_none() {
             match core.take() {
-                Some(core) => self.running = Some((self.spawn)(core, self.pages)),
+                Some(core) => {
+                    let resume = core.as_ref().next_cursor().cloned();
+                    let mut running = (self.spawn)(core, self.pages);
+                    running.resume = resume;
+                    self.running = Some(running);
+                }
                 None => return Poll::Ready(None),
             }
         }
@@ -68,20 +88,38 @@ impl<C, F: FetchPage<C>> Prefetch<C, F> {
             return Poll::Ready(None);
         };
         match ready!(running.pages.poll_recv(cx)) {
-            Some(page) => Poll::Ready(Some(page)),
-            // The channel closes when the task ends: normally, or by a panic of the
-            // fetch, which must reach the consumer as it would without prefetch rather
-            // than pass for the end of the listing.
-            None => match ready!(Pin::new(&mut running.task).poll(cx)) {
-                Err(error) if error.is_panic() => {
-                    self.running = None;
-                    std::panic::resume_unwind(error.into_panic())
+            Some(Message::Page(page)) => {
+                if let Ok(page) = &page {
+                    running.resume = page.next.clone();
+                    running.received += 1;
+                } else {
+                    running.resume = None;
                 }
-                _ => {
-                    self.running = None;
-                    Poll::Ready(None)
+                Poll::Ready(Some(page))
+            }
+            Some(Message::LastPage(page)) => {
+                running.resume = None;
+                Poll::Ready(Some(page))
+            }
+            Some(Message::End) => {
+                self.running = None;
+                Poll::Ready(None)
+            }
+            // The channel closed before the end of the listing: the task panicked, which
+            // must reach the consumer as it would without prefetch, or it was cancelled
+            // (its runtime shut down), which must not pass for the end either.
+            None => {
+                let joined = ready!(Pin::new(&mut running.task).poll(cx));
+                let (resume, received) = (running.resume.take(), running.received);
+                self.running = None;
+                match joined {
+                    Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                    // Closed after the last page but before the end message: nothing lost.
+                    _ => Poll::Ready(
+                        resume.map(|cursor| Err(PaginateError::cancelled(received, cursor))),
+                    ),
                 }
-            },
+            }
         }
     }
 }
@@ -104,13 +142,21 @@ where
         // fetched ahead of the one the consumer holds.
         while let Ok(slot) = sender.reserve().await {
             match poll_fn(|cx| core.as_mut().poll_page(cx)).await {
-                Some(page) => slot.send(page),
-                None => break,
+                // Said with the page itself: the end message may have to wait for room
+                // in the channel, and the task may be cancelled meanwhile.
+                Some(page) if core.as_ref().is_done() => slot.send(Message::LastPage(page)),
+                Some(page) => slot.send(Message::Page(page)),
+                None => {
+                    slot.send(Message::End);
+                    break;
+                }
             }
         }
     });
     Running {
         pages: receiver,
         task,
+        resume: None,
+        received: 0,
     }
 }

@@ -131,7 +131,8 @@ impl<E> RetryPolicy<E> {
 
     /// The longest wait between two attempts: caps the exponential backoff, and a
     /// delay requested by the error ([`delay_from`](Self::delay_from)) longer than this
-    /// ends the retries.
+    /// ends the retries. `Duration::MAX` leaves the backoff uncapped: a backoff too large
+    /// for a `Duration` waits `Duration::MAX` (tokio sleeps that long as "for ever").
     ///
     /// # Examples
     ///
@@ -279,7 +280,10 @@ impl<E> RetryPolicy<E> {
         let backoff = self.initial.as_secs_f64() * self.multiplier.powi(exponent);
         let capped = backoff.min(self.max_delay.as_secs_f64());
         let jittered = capped * (1.0 - self.jitter * self.next_unit());
-        Some(Duration::from_secs_f64(jittered))
+        // A cap near `Duration::MAX` (no cap at all) rounds up as an `f64` to more
+        // seconds than a `Duration` holds; that is the cap itself, not a reason to panic.
+        let delay = Duration::try_from_secs_f64(jittered).unwrap_or(self.max_delay);
+        Some(delay.min(self.max_delay))
     }
 
     /// A uniform draw from `[0, 1)`. SplitMix64 written out rather than a `rand`

@@ -72,6 +72,9 @@ pub enum Fault {
     WrongShape,
     /// The page, with this `Link` header instead of its own.
     Link(&'static str),
+    /// The page, with a `Link` header of these bytes (which need not be ASCII, nor
+    /// UTF-8) instead of its own.
+    LinkBytes(&'static [u8]),
     /// The page, with its links sent as one `Link` header field each.
     SplitLinks,
 }
@@ -253,6 +256,11 @@ async fn answer(
             for link in joined.to_str().unwrap().split(", ") {
                 headers.append(header::LINK, HeaderValue::from_str(link).unwrap());
             }
+            (headers, body).into_response()
+        }
+        Some(Fault::LinkBytes(link)) => {
+            let (mut headers, body) = ok();
+            headers.insert(header::LINK, HeaderValue::from_bytes(link).unwrap());
             (headers, body).into_response()
         }
         Some(Fault::Link(link)) => {
