@@ -4,7 +4,8 @@
 //! `cargo bench --bench rate_limit --features quanta -- --warm-up-time 1 --measurement-time 3`
 //!
 //! The limiter runs on each of its clocks: tokio's (the default, what `RateLimiter::new`
-//! reads) and quanta's (`RateLimiter::with_quanta_clock`, the clock governor ships with).
+//! reads) and, with the `quanta` feature, quanta's (`RateLimiter::with_quanta_clock`, the
+//! clock governor ships with).
 //!
 //! After criterion's report, the run ends with a table of ratios (asyncgen / peer; below
 //! 1.0 is faster), measured in alternating rounds so that a busy machine skews neither.
@@ -24,8 +25,17 @@ fn huge_quota() -> Quota {
     Quota::per_second(1_000_000_000).allow_burst(u32::MAX)
 }
 
-fn huge_quanta_limiter() -> RateLimiter {
-    RateLimiter::with_quanta_clock(huge_quota(), quanta::Clock::new())
+/// The limiter on each clock it can read, with the clock's name: tokio's, and quanta's
+/// when the `quanta` feature is on.
+fn huge_limiters() -> Vec<(&'static str, RateLimiter)> {
+    vec![
+        ("tokio clock", RateLimiter::new(huge_quota())),
+        #[cfg(feature = "quanta")]
+        (
+            "quanta clock",
+            RateLimiter::with_quanta_clock(huge_quota(), quanta::Clock::new()),
+        ),
+    ]
 }
 
 fn huge_governor() -> governor::DefaultDirectRateLimiter {
@@ -82,11 +92,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn check(c: &mut Criterion) {
     let mut group = c.benchmark_group("check (single task)");
-    for (name, ours) in [
-        ("asyncgen", RateLimiter::new(huge_quota())),
-        ("asyncgen (quanta clock)", huge_quanta_limiter()),
-    ] {
-        group.bench_function(name, |b| {
+    for (clock, ours) in huge_limiters() {
+        group.bench_function(format!("asyncgen ({clock})"), |b| {
             b.iter_custom(|iters| {
                 let start = Instant::now();
                 for _ in 0..iters {
@@ -119,11 +126,8 @@ fn check(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("check (4 threads contending)");
-    for (name, ours) in [
-        ("asyncgen", RateLimiter::new(huge_quota())),
-        ("asyncgen (quanta clock)", huge_quanta_limiter()),
-    ] {
-        group.bench_function(name, |b| {
+    for (clock, ours) in huge_limiters() {
+        group.bench_function(format!("asyncgen ({clock})"), |b| {
             b.iter_custom(|iters| contended(iters, || black_box(ours.check()).unwrap()))
         });
     }
@@ -141,11 +145,8 @@ fn check(c: &mut Criterion) {
 fn until_ready(c: &mut Criterion) {
     let rt = runtime();
     let mut group = c.benchmark_group("until_ready (no wait)");
-    for (name, ours) in [
-        ("asyncgen", RateLimiter::new(huge_quota())),
-        ("asyncgen (quanta clock)", huge_quanta_limiter()),
-    ] {
-        group.bench_function(name, |b| {
+    for (clock, ours) in huge_limiters() {
+        group.bench_function(format!("asyncgen ({clock})"), |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
                     let start = Instant::now();
@@ -285,10 +286,7 @@ fn summary() {
     };
 
     let mut rows = Vec::new();
-    for (clock, ours) in [
-        ("tokio clock", RateLimiter::new(huge_quota())),
-        ("quanta clock", huge_quanta_limiter()),
-    ] {
+    for (clock, ours) in huge_limiters() {
         let check = |n| {
             let start = Instant::now();
             for _ in 0..n {

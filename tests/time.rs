@@ -748,9 +748,31 @@ async fn an_unpolled_waiter_at_the_head_does_not_release_a_burst_when_it_resumes
     for waiter in waiters {
         waiter.await.unwrap();
     }
-    // The resumed head is charged as if it had come one cell (100 ms) late, as a timer
-    // firing late would be: one more cell at 5 s, then the rate holds.
-    assert_eq!(*served.lock().unwrap(), [5_000, 5_100, 5_200]);
+    // The resumed head takes its cell at 5 s, charged from then: the rate holds.
+    assert_eq!(*served.lock().unwrap(), [5_100, 5_200, 5_300]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_task_keeps_up_with_a_rate_finer_than_the_timer() {
+    // 10,000/s: 1,000 cells, the last at 99.9 ms, which the timer delivers at 100 ms.
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10_000));
+    for _ in 0..1_000 {
+        limiter.until_ready().await;
+    }
+    assert_eq!(start.elapsed(), ms(100));
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttle_keeps_up_with_a_rate_finer_than_the_timer() {
+    // 3,000/s: the last of 3,000 items is due at 999.67 ms, delivered at 1 s.
+    let start = Instant::now();
+    let count = futures::stream::iter(0..3_000)
+        .throttle(Quota::per_second(3_000))
+        .count()
+        .await;
+    assert_eq!(count, 3_000);
+    assert_eq!(start.elapsed(), ms(1_000));
 }
 
 #[tokio::test(start_paused = true)]

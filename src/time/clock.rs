@@ -2,6 +2,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::timeout_each::far_future;
+
 /// The clock a [`RateLimiter`](super::RateLimiter) reads, as nanoseconds since the
 /// limiter was created.
 ///
@@ -16,9 +18,6 @@ pub(crate) enum LimiterClock {
     #[cfg(feature = "quanta")]
     Quanta { clock: quanta::Clock, origin: u64 },
 }
-
-/// Far enough ahead to mean "never" and still fit in any `Instant`.
-const FAR_FUTURE: Duration = Duration::from_secs(100 * 365 * 86_400);
 
 impl LimiterClock {
     pub(crate) fn tokio() -> LimiterClock {
@@ -69,6 +68,6 @@ impl LimiterClock {
         };
         base.checked_add(Duration::from_nanos(offset))
             // Beyond what `Instant` can hold: a cell that will not come in practice.
-            .unwrap_or_else(|| base + FAR_FUTURE)
+            .unwrap_or_else(far_future)
     }
 }

@@ -36,6 +36,20 @@ impl LazySleep {
         }
     }
 
+    /// Makes the timer fire by `deadline`, keeping a pending deadline that comes no later.
+    /// For a caller that checks again when woken, to whom an early wake-up costs only a
+    /// poll: a deadline recomputed from a clock other than tokio's moves a little on
+    /// every poll, and resetting the timer each time would be wasted work.
+    pub(crate) fn arm_no_later_than(mut self: Pin<&mut Self>, deadline: Instant) {
+        if let LazySleepProj::Armed { sleep } = self.as_mut().project()
+            && !sleep.is_elapsed()
+            && sleep.deadline() <= deadline
+        {
+            return;
+        }
+        self.arm(deadline);
+    }
+
     /// `Ready` once the armed deadline has passed; an idle timer never fires.
     pub(crate) fn poll_fired(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match self.project() {

@@ -7,9 +7,10 @@ use tokio::time::Instant;
 /// The answer of a [`RateLimiter::check`](super::RateLimiter::check) that found no free
 /// cell: when one is expected.
 ///
-/// The estimate is exact when no one is waiting on the limiter; when tasks are queued in
-/// [`until_ready`](super::RateLimiter::until_ready), it is the time of the next free
-/// cell, which the first of them will take, so it is a lower bound.
+/// The answer is exact when no one is waiting on the limiter. When tasks are queued in
+/// [`until_ready`](super::RateLimiter::until_ready), it is the cell after all of theirs,
+/// supposing each takes its own as soon as it is free: an estimate, since a waiter may be
+/// polled late, but never a wait of zero.
 ///
 /// # Examples
 ///

@@ -22,9 +22,9 @@ use super::{NotUntil, Quota, UntilReady};
 /// * Exact: the schedule is kept as an integer count of (fractions of) nanoseconds since
 ///   the limiter was created, advanced by the interval `period / cells`, so cells come at
 ///   `k * period / cells`, rounded up only to the resolution of tokio's timer (a
-///   millisecond), and do not drift however long it runs. A waiter that the timer wakes
-///   late (by up to one interval, or a millisecond if that is longer) does not push the
-///   schedule back. The interval is kept exactly when it is a
+///   millisecond), and do not drift however long it runs: a cell taken within a
+///   millisecond of when it became free (as a waiter woken by the timer takes it) counts
+///   as taken on time, so rates finer than the timer keep up, also for a single task. The interval is kept exactly when it is a
 ///   multiple of 1/16 ns or its exact fraction of a nanosecond has a denominator up to 16
 ///   (`per_second(n)` for every n whose prime factors other than 2 and 5
 ///   multiply to at most 16, such as 3, 7, 12, 60, 120 or 1,000; likewise per minute);
@@ -130,8 +130,7 @@ impl RateLimiter {
     /// A waiter keeps its place in line until it completes or is dropped, so one that is
     /// left unpolled at the head of the line (say, a `throttle`d stream holding an item
     /// that nobody asks for) holds up the waiters behind it. Drop what you no longer
-    /// poll. When it is polled again, it takes its cell as if it had come at most one
-    /// interval (or one millisecond, if that is longer) late, and the rate holds from
+    /// poll. When it is polled again, it takes its cell then, and the rate holds from
     /// there: the waiters behind it do not all go at once.
     ///
     /// # Examples
@@ -156,8 +155,8 @@ impl RateLimiter {
 
     /// Takes a cell if one is free now, without waiting. Otherwise (also while others
     /// wait in [`until_ready`](RateLimiter::until_ready), whose turn comes first) the error
-    /// says how long until the next cell; while others wait, that is the earliest instant
-    /// at which they can all have been served, and never zero.
+    /// says how long until the next cell; while others wait, the cell after all of
+    /// theirs (an estimate: see [`NotUntil`]).
     ///
     /// # Examples
     ///
@@ -182,7 +181,10 @@ impl RateLimiter {
         let now = shared.now_ticks();
         match shared.try_take(now) {
             Ok(()) => Ok(()),
-            Err(free_at) => Err(shared.refusal(free_at, now)),
+            Err(Refused::FreeAt(free_at)) => Err(shared.refusal(free_at, now)),
+            Err(Refused::BehindQueue { tat }) => {
+                Err(shared.refusal(shared.free_behind_queue(tat, now), now))
+            }
         }
     }
 
@@ -260,11 +262,9 @@ pub(crate) struct Shared {
     /// How far ahead of the clock the arrival time may be and still admit a cell:
     /// `interval * (burst - 1)`.
     tolerance: u64,
-    /// How far back a waiter that takes its cell late may still be charged from: one
-    /// interval, or one tick of tokio's timer (1 ms) if that is longer. It makes up for a
-    /// timer that fires late, so the schedule does not drift and rates above 1,000/s keep
-    /// up; it bounds what a waiter left unpolled for a long time lets through.
-    catch_up: u64,
+    /// One tick of tokio's timer (1 ms), in ticks: how late a cell may be taken and still
+    /// count as taken when it became free; see `charged_arrival`.
+    timer_slack: u64,
     quota: Quota,
     queue: Mutex<WaitQueue>,
 }
@@ -322,14 +322,14 @@ impl Shared {
         let tolerance = interval
             .saturating_mul(u64::from(quota.burst_size() - 1))
             .min(TAT);
-        let catch_up = interval.max(TIMER_TICK_NANOS * ticks_per_nano);
+        let timer_slack = TIMER_TICK_NANOS * ticks_per_nano;
         Shared {
             state: CacheLine(AtomicU64::new(0)),
             clock,
             ticks_per_nano,
             interval,
             tolerance,
-            catch_up,
+            timer_slack,
             quota,
             queue: Mutex::new(WaitQueue {
                 entries: VecDeque::new(),
@@ -378,23 +378,41 @@ impl Shared {
         tat.max(arrival).saturating_add(self.interval).min(TAT)
     }
 
+    /// The arrival time GCRA charges a cell with that was free from `free_since` and is
+    /// taken at `now`.
+    ///
+    /// Within one timer tick of `free_since`, the cell counts as taken when it became
+    /// free: tokio's timer wakes a waiter on the next whole millisecond, and charging it
+    /// for that lateness would push the schedule back on every wait and hold a rate finer
+    /// than the timer to about one cell per millisecond. Later than that, the taker was
+    /// not waiting for this cell (or was not polled), and it is charged from `now` as GCRA
+    /// does, so that a cell left untaken never counts as taken in the past.
+    #[inline]
+    fn charged_arrival(&self, free_since: u64, now: u64) -> u64 {
+        if now <= free_since.saturating_add(self.timer_slack) {
+            free_since
+        } else {
+            now
+        }
+    }
+
     /// The fast path: one compare-and-swap when the queue is empty and a cell is free.
-    /// On refusal, the tick at which the next cell is free.
     ///
     /// `Relaxed` suffices: the state word guards no other memory, and the queue it is
     /// coordinated with is behind its own mutex.
     #[inline]
-    fn try_take(&self, now: u64) -> Result<(), u64> {
+    fn try_take(&self, now: u64) -> Result<(), Refused> {
         let mut state = self.state.load(Relaxed);
         loop {
-            let free_at = self.free_at(state & TAT);
+            let tat = state & TAT;
             if state & WAITING != 0 {
-                return Err(self.free_behind_queue(state & TAT, now));
+                return Err(Refused::BehindQueue { tat });
             }
+            let free_at = self.free_at(tat);
             if free_at > now {
-                return Err(free_at);
+                return Err(Refused::FreeAt(free_at));
             }
-            let next = self.next_tat(state, now);
+            let next = self.next_tat(state, self.charged_arrival(free_at, now));
             match self
                 .state
                 .compare_exchange_weak(state, next, Relaxed, Relaxed)
@@ -405,21 +423,21 @@ impl Shared {
         }
     }
 
-    /// The earliest tick at which a newcomer's cell is free when every queued waiter
-    /// takes one first, the head charged as `poll_acquire` charges it. Never `now` or
-    /// earlier: the head may not be polled for a while, and a caller that retries after
-    /// the wait must not spin.
+    /// The tick at which a newcomer's cell is free when every queued waiter takes one
+    /// first, each when its own cell is free. An estimate (the head may be polled late),
+    /// but never `now` or earlier: a caller that retries after the wait must not spin.
     #[cold]
     fn free_behind_queue(&self, tat: u64, now: u64) -> u64 {
         let queued = self.lock_queue().entries.len().max(1) as u64;
-        let last_tat = tat
-            .max(now.saturating_sub(self.catch_up))
-            .saturating_add(self.interval.saturating_mul(queued));
+        let head_tat = self.next_tat(tat, self.charged_arrival(self.free_at(tat), now));
+        let last_tat = head_tat
+            .saturating_add(self.interval.saturating_mul(queued - 1))
+            .min(TAT);
         let free_at = self.free_at(last_tat);
         if free_at > now {
             free_at
         } else {
-            now.saturating_add(self.interval)
+            now.saturating_add(self.interval.min(self.timer_slack))
         }
     }
 
@@ -428,6 +446,14 @@ impl Shared {
         // was held leaves nothing half-done.
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Why [`Shared::try_take`] took no cell.
+enum Refused {
+    /// The next cell is free at this tick.
+    FreeAt(u64),
+    /// Others wait, and their turn comes first; `tat` is the state's arrival time.
+    BehindQueue { tat: u64 },
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {
@@ -444,8 +470,7 @@ pin_project! {
     pub(crate) struct Waiter {
         // Our id in the wait queue, while queued.
         ticket: Option<u64>,
-        // The tick at which we started waiting: the arrival time GCRA charges us with, so
-        // that a late wake-up does not shift the schedule.
+        // The tick at which we started waiting: our cell cannot count as taken earlier.
         arrival: u64,
         #[pin]
         sleep: LazySleep,
@@ -510,11 +535,11 @@ impl Waiter {
                 queue.entries.pop_front();
                 let next = queue.head_waker();
                 let flag = if queue.entries.is_empty() { 0 } else { WAITING };
-                // Charged from when it began waiting, so that a timer firing late does
-                // not push the schedule back; but from no earlier than `catch_up` ago, so
-                // that a waiter left unpolled for a long time does not let everyone
-                // queued behind it through at once.
-                let arrival = (*this.arrival).max(now.saturating_sub(shared.catch_up));
+                // Our cell was free from when it was free and we were waiting for it; a
+                // head left unpolled for long is charged from now, so the waiters behind
+                // it do not all go at once.
+                let free_since = free_at.max(*this.arrival);
+                let arrival = shared.charged_arrival(free_since, now);
                 shared
                     .state
                     .store(shared.next_tat(tat, arrival) | flag, Relaxed);
@@ -526,7 +551,9 @@ impl Waiter {
                 return Poll::Ready(());
             }
             drop(queue);
-            this.sleep.as_mut().arm(shared.instant_at(free_at, now));
+            this.sleep
+                .as_mut()
+                .arm_no_later_than(shared.instant_at(free_at, now));
             if this.sleep.as_mut().poll_fired(cx).is_pending() {
                 return Poll::Pending;
             }

@@ -140,11 +140,9 @@ fn next_on_grid(tick: Instant, period: Duration, now: Instant) -> Instant {
     }
     let behind = now.duration_since(tick).as_nanos();
     let left = period.as_nanos() - behind % period.as_nanos();
-    u64::try_from(left / NANOS_PER_SEC)
-        .ok()
-        .map(|secs| Duration::new(secs, (left % NANOS_PER_SEC) as u32))
-        .and_then(|d| now.checked_add(d))
-        .unwrap_or_else(far_future)
+    // At most `period`, so its whole seconds fit in a `u64`.
+    let left = Duration::new((left / NANOS_PER_SEC) as u64, (left % NANOS_PER_SEC) as u32);
+    now.checked_add(left).unwrap_or_else(far_future)
 }
 
 impl<S: Stream> FusedStream for Sample<S> {
