@@ -95,6 +95,24 @@ async fn await_catching<F: Future + Unpin>(
     std::panic::AssertUnwindSafe(future).catch_unwind().await
 }
 
+const GATHER_POISONED: &str =
+    "Gather polled after one of its futures (or its input iterator) panicked";
+const TRY_GATHER_POISONED: &str =
+    "TryGather polled after one of its futures (or its input iterator) panicked";
+
+/// Awaits `gathered` again after a panic was caught from it: it must panic with `message`
+/// rather than hand out its outputs with one missing.
+async fn assert_poisoned<F>(gathered: &mut F, message: &str)
+where
+    F: Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    match await_catching(gathered).await {
+        Ok(outputs) => panic!("returned {outputs:?} with an output missing"),
+        Err(payload) => assert_eq!(panic_message(&*payload), Some(message)),
+    }
+}
+
 /// Three jobs; the middle one panics on its first poll.
 fn middle_job_panics() -> impl Iterator<Item = impl Future<Output = u64>> {
     (0..3u64).map(|n| async move {
@@ -368,13 +386,7 @@ async fn gather_polled_again_after_a_caught_panic_panics_instead_of_returning_sh
     assert_eq!(panic_message(&*payload), Some("job 1 fails"));
 
     // Job 1's output can never exist: `[0, 2]` would put job 2's output at index 1.
-    match await_catching(&mut gathered).await {
-        Ok(outputs) => panic!("gather returned {outputs:?} without job 1's output"),
-        Err(payload) => assert_eq!(
-            panic_message(&*payload),
-            Some("Gather polled after one of its futures (or its input iterator) panicked"),
-        ),
-    }
+    assert_poisoned(&mut gathered, GATHER_POISONED).await;
     // It stays that way.
     assert!(await_catching(&mut gathered).await.is_err());
 }
@@ -383,13 +395,7 @@ async fn gather_polled_again_after_a_caught_panic_panics_instead_of_returning_sh
 async fn gather_with_limit_polled_again_after_a_caught_panic_panics_too() {
     let mut gathered = gather(middle_job_panics()).limit(1);
     assert!(await_catching(&mut gathered).await.is_err());
-    match await_catching(&mut gathered).await {
-        Ok(outputs) => panic!("gather returned {outputs:?} without job 1's output"),
-        Err(payload) => assert_eq!(
-            panic_message(&*payload),
-            Some("Gather polled after one of its futures (or its input iterator) panicked"),
-        ),
-    }
+    assert_poisoned(&mut gathered, GATHER_POISONED).await;
 }
 
 #[tokio::test]
@@ -400,13 +406,7 @@ async fn gather_polled_again_after_its_input_iterator_panicked_panics() {
     });
     let mut gathered = gather(jobs);
     assert!(await_catching(&mut gathered).await.is_err());
-    match await_catching(&mut gathered).await {
-        Ok(outputs) => panic!("gather returned {outputs:?} without an output for input 1"),
-        Err(payload) => assert_eq!(
-            panic_message(&*payload),
-            Some("Gather polled after one of its futures (or its input iterator) panicked"),
-        ),
-    }
+    assert_poisoned(&mut gathered, GATHER_POISONED).await;
 }
 
 // ---------------------------------------------------------------- try_gather
@@ -476,13 +476,7 @@ async fn try_gather_polled_again_after_a_caught_panic_panics_instead_of_returnin
     let payload = first.expect_err("job 1's panic must reach the caller");
     assert_eq!(panic_message(&*payload), Some("job 1 fails"));
 
-    match await_catching(&mut gathered).await {
-        Ok(outcome) => panic!("try_gather returned {outcome:?} without job 1's output"),
-        Err(payload) => assert_eq!(
-            panic_message(&*payload),
-            Some("TryGather polled after one of its futures (or its input iterator) panicked"),
-        ),
-    }
+    assert_poisoned(&mut gathered, TRY_GATHER_POISONED).await;
 }
 
 #[tokio::test]
@@ -490,13 +484,7 @@ async fn try_gather_with_limit_polled_again_after_a_caught_panic_panics_too() {
     let jobs = middle_job_panics().map(|job| job.map(Ok::<u64, String>));
     let mut gathered = try_gather(jobs).limit(1);
     assert!(await_catching(&mut gathered).await.is_err());
-    match await_catching(&mut gathered).await {
-        Ok(outcome) => panic!("try_gather returned {outcome:?} without job 1's output"),
-        Err(payload) => assert_eq!(
-            panic_message(&*payload),
-            Some("TryGather polled after one of its futures (or its input iterator) panicked"),
-        ),
-    }
+    assert_poisoned(&mut gathered, TRY_GATHER_POISONED).await;
 }
 
 /// Fairness and the spawned mode need the crate's `tokio` feature.
@@ -836,13 +824,7 @@ mod with_tokio_feature {
         let first = await_catching(&mut gathered).await;
         let payload = first.expect_err("the task's panic must reach the caller");
         assert_eq!(panic_message(&*payload), Some("job 1 fails"));
-        match await_catching(&mut gathered).await {
-            Ok(outputs) => panic!("gather returned {outputs:?} without job 1's output"),
-            Err(payload) => assert_eq!(
-                panic_message(&*payload),
-                Some("Gather polled after one of its futures (or its input iterator) panicked"),
-            ),
-        }
+        assert_poisoned(&mut gathered, GATHER_POISONED).await;
     }
 
     #[tokio::test]
@@ -852,12 +834,6 @@ mod with_tokio_feature {
         let first = await_catching(&mut gathered).await;
         let payload = first.expect_err("the task's panic must reach the caller");
         assert_eq!(panic_message(&*payload), Some("job 1 fails"));
-        match await_catching(&mut gathered).await {
-            Ok(outcome) => panic!("try_gather returned {outcome:?} without job 1's output"),
-            Err(payload) => assert_eq!(
-                panic_message(&*payload),
-                Some("TryGather polled after one of its futures (or its input iterator) panicked"),
-            ),
-        }
+        assert_poisoned(&mut gathered, TRY_GATHER_POISONED).await;
     }
 }
