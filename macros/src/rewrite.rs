@@ -161,16 +161,7 @@ impl Rewriter {
                     at_expression_start = true;
                     continue;
                 }
-                TokenTree::Ident(ident) if ident == "async" || ident == "move" => {
-                    if let Some((expr, rest)) = self.try_rewrite_expr(rest_from(&tokens, i)) {
-                        out.extend(expr);
-                        tokens = rest.into_iter().collect();
-                        i = 0;
-                        at_expression_start = false;
-                        continue;
-                    }
-                }
-                TokenTree::Punct(p) if p.as_char() == '|' && at_expression_start => {
+                _ if opens_block_or_closure(token, at_expression_start) => {
                     if let Some((expr, rest)) = self.try_rewrite_expr(rest_from(&tokens, i)) {
                         out.extend(expr);
                         tokens = rest.into_iter().collect();
@@ -237,6 +228,16 @@ impl Rewriter {
         .ok()?;
         self.visit_item_mut(&mut item);
         Some((item.into_token_stream(), rest))
+    }
+}
+
+/// Whether `token` opens an async block or a closure: `async`, `move`, or a `|` where an
+/// expression may start.
+fn opens_block_or_closure(token: &TokenTree, at_expression_start: bool) -> bool {
+    match token {
+        TokenTree::Ident(ident) => ident == "async" || ident == "move",
+        TokenTree::Punct(p) => p.as_char() == '|' && at_expression_start,
+        _ => false,
     }
 }
 
