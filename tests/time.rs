@@ -890,4 +890,16 @@ mod quanta_clock {
         time.increment(ms(70));
         assert_eq!(waiter.await.unwrap(), ms(140));
     }
+
+    #[test]
+    fn on_the_real_counter_a_refusal_waits_one_interval_at_most() {
+        let limiter = RateLimiter::with_quanta_clock(Quota::per_second(10), quanta::Clock::new());
+        limiter.check().unwrap();
+        let wait = limiter.check().unwrap_err().wait_time();
+        // The second check comes a moment after the first (a descheduled thread can make
+        // that moment long, hence the wide lower bound), and never waits more than the
+        // interval.
+        assert!(wait <= ms(100), "{wait:?}");
+        assert!(wait > ms(50), "{wait:?}");
+    }
 }

@@ -7,7 +7,6 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use pin_project_lite::pin_project;
-use tokio::time::Instant;
 
 use super::clock::LimiterClock;
 use super::lazy_sleep::LazySleep;
@@ -86,7 +85,10 @@ impl RateLimiter {
     /// ```
     pub fn new(quota: Quota) -> RateLimiter {
         RateLimiter {
-            shared: Arc::new(Shared::new(quota, LimiterClock::tokio())),
+            shared: Arc::new(Shared::new(
+                quota,
+                LimiterClock::tokio(quota.period_nanos(), u64::from(quota.cells())),
+            )),
         }
     }
 
@@ -97,6 +99,10 @@ impl RateLimiter {
     /// [`check`](RateLimiter::check) that need not wait cheaper: a few nanoseconds
     /// instead of the tens that [`Instant::now`](std::time::Instant::now) costs. Waits
     /// still sleep on tokio's timer, for the time that quanta's clock says is left.
+    /// The schedule is kept in the counter's own units, so that taking a cell converts
+    /// nothing to nanoseconds; the interval is rounded down to a whole unit (a fraction
+    /// of a nanosecond on today's CPUs, and a nanosecond on
+    /// [`quanta::Clock::mock`]).
     /// Choose it where limiter calls are hot; keep [`new`](RateLimiter::new) for tests on
     /// a paused tokio clock, which quanta's clock does not see (use
     /// [`quanta::Clock::mock`] there).
@@ -235,9 +241,6 @@ impl fmt::Debug for RateLimiter {
 const WAITING: u64 = 1 << 63;
 /// The theoretical arrival time, in ticks since the origin.
 const TAT: u64 = WAITING - 1;
-/// The finest tick used when `period / cells` is not a whole number of nanoseconds and
-/// its exact denominator would be larger (1/16 ns; 2^63 ticks are then 18 years).
-const MAX_TICKS_PER_NANO: u64 = 16;
 /// The resolution of tokio's timer.
 const TIMER_TICK_NANOS: u64 = 1_000_000;
 
@@ -254,10 +257,9 @@ pub(crate) struct Shared {
     /// line of its own, so that threads taking cells do not also evict the read-only
     /// fields below from each other's caches.
     state: CacheLine<AtomicU64>,
-    /// The origin of the ticks.
+    /// The clock, and the unit of the ticks.
     clock: LimiterClock,
-    ticks_per_nano: u64,
-    /// Ticks between two cells: exactly `period / cells` when `ticks_per_nano` allows.
+    /// Ticks between two cells: exactly `period / cells` when the tick allows.
     interval: u64,
     /// How far ahead of the clock the arrival time may be and still admit a cell:
     /// `interval * (burst - 1)`.
@@ -306,27 +308,17 @@ impl WaitQueue {
 
 impl Shared {
     fn new(quota: Quota, clock: LimiterClock) -> Shared {
-        let period = quota.period_nanos();
-        let cells = u64::from(quota.cells());
-        let divisor = gcd(period, cells);
-        let (ticks_per_nano, interval) = if cells / divisor <= MAX_TICKS_PER_NANO {
-            (cells / divisor, period / divisor)
-        } else {
-            // Rounded down to 1/16 ns. Rounding up would make a cell due on a whole
-            // millisecond (the 17th of 17 per second, at 1 s) wait for the next one; down,
-            // the schedule runs ahead by less than 1 ms per 16 million cells.
-            let ticks = u128::from(period) * u128::from(MAX_TICKS_PER_NANO) / u128::from(cells);
-            (MAX_TICKS_PER_NANO, u64::try_from(ticks).unwrap_or(TAT))
-        };
-        let interval = interval.clamp(1, TAT);
+        let interval = clock
+            .ticks(quota.period_nanos(), u64::from(quota.cells()))
+            .clamp(1, TAT);
         let tolerance = interval
             .saturating_mul(u64::from(quota.burst_size() - 1))
             .min(TAT);
-        let timer_slack = TIMER_TICK_NANOS * ticks_per_nano;
+        // Kept far below 2^63, so that adding it to a tick cannot overflow.
+        let timer_slack = clock.ticks(TIMER_TICK_NANOS, 1).min(1 << 62);
         Shared {
             state: CacheLine(AtomicU64::new(0)),
             clock,
-            ticks_per_nano,
             interval,
             tolerance,
             timer_slack,
@@ -340,30 +332,16 @@ impl Shared {
 
     #[inline]
     pub(crate) fn now_ticks(&self) -> u64 {
-        self.clock
-            .now_nanos()
-            .saturating_mul(self.ticks_per_nano)
-            .min(TAT)
-    }
-
-    /// The instant on tokio's clock of the first nanosecond whose tick count is at least
-    /// `ticks`, given that `now_ticks` just read `now`.
-    fn instant_at(&self, ticks: u64, now: u64) -> Instant {
-        self.clock.instant_at(
-            ticks.div_ceil(self.ticks_per_nano),
-            now / self.ticks_per_nano,
-        )
+        self.clock.now_ticks().min(TAT)
     }
 
     #[cold]
     fn refusal(&self, free_at: u64, now: u64) -> NotUntil {
-        let now_instant = self.instant_at(now, now);
-        let wait = free_at
-            .div_ceil(self.ticks_per_nano)
-            .saturating_sub(now / self.ticks_per_nano);
+        let now_instant = self.clock.instant_at(now, now);
+        let wait = self.clock.nanos_between(now, free_at);
         let earliest = now_instant
             .checked_add(Duration::from_nanos(wait))
-            .unwrap_or_else(|| self.instant_at(free_at, now));
+            .unwrap_or_else(|| self.clock.instant_at(free_at, now));
         NotUntil::new(earliest, now_instant)
     }
 
@@ -375,7 +353,8 @@ impl Shared {
 
     #[inline]
     fn next_tat(&self, tat: u64, arrival: u64) -> u64 {
-        tat.max(arrival).saturating_add(self.interval).min(TAT)
+        // Both terms are at most `TAT`, below 2^63: the sum cannot overflow.
+        (tat.max(arrival) + self.interval).min(TAT)
     }
 
     /// The arrival time GCRA charges a cell with that was free from `free_since` and is
@@ -389,7 +368,8 @@ impl Shared {
     /// does, so that a cell left untaken never counts as taken in the past.
     #[inline]
     fn charged_arrival(&self, free_since: u64, now: u64) -> u64 {
-        if now <= free_since.saturating_add(self.timer_slack) {
+        // `free_since` is at most `TAT` and `timer_slack` far below 2^63.
+        if now <= free_since + self.timer_slack {
             free_since
         } else {
             now
@@ -412,7 +392,7 @@ impl Shared {
             if free_at > now {
                 return Err(Refused::FreeAt(free_at));
             }
-            let next = self.next_tat(state, self.charged_arrival(free_at, now));
+            let next = self.next_tat(tat, self.charged_arrival(free_at, now));
             match self
                 .state
                 .compare_exchange_weak(state, next, Relaxed, Relaxed)
@@ -454,13 +434,6 @@ enum Refused {
     FreeAt(u64),
     /// Others wait, and their turn comes first; `tat` is the state's arrival time.
     BehindQueue { tat: u64 },
-}
-
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 pin_project! {
@@ -553,7 +526,7 @@ impl Waiter {
             drop(queue);
             this.sleep
                 .as_mut()
-                .arm_no_later_than(shared.instant_at(free_at, now));
+                .arm_no_later_than(shared.clock.instant_at(free_at, now));
             if this.sleep.as_mut().poll_fired(cx).is_pending() {
                 return Poll::Pending;
             }
