@@ -215,7 +215,9 @@ criterion_group!(benches, check, until_ready, throttle);
 
 /// Times `ours` and `peer` in alternating rounds (ours, peer, peer, ours, ...), so that
 /// load from elsewhere on the machine hits both alike, and returns the medians: time per
-/// operation of each, and of the per-round ratio.
+/// operation of each, and of the per-round ratio. `ops` is chosen so that a round takes
+/// tens of milliseconds, long beside a scheduler's time slice, so that one preemption
+/// does not decide a round.
 fn paired(
     ops: u64,
     mut ours: impl FnMut(u64) -> Duration,
@@ -317,25 +319,25 @@ fn summary() {
         };
         rows.push((
             format!("check ({clock}) vs governor"),
-            paired(100_000, check, governor_check),
+            paired(1_000_000, check, governor_check),
         ));
         rows.push((
             format!("check ({clock}) vs governor (std clock)"),
-            paired(100_000, check, governor_std_check),
+            paired(1_000_000, check, governor_std_check),
         ));
         rows.push((
             format!("check, 4 threads ({clock}) vs governor"),
-            paired(20_000, check_contended, |n| {
+            paired(200_000, check_contended, |n| {
                 contended(n, || black_box(theirs.check()).unwrap())
             }),
         ));
         rows.push((
             format!("until_ready ({clock}) vs governor"),
-            paired(100_000, until_ready, governor_until_ready),
+            paired(1_000_000, until_ready, governor_until_ready),
         ));
         rows.push((
             format!("throttle per item ({clock}) vs tokio-stream"),
-            paired(100 * ITEMS, throttle, tokio_stream_throttle),
+            paired(1_000 * ITEMS, throttle, tokio_stream_throttle),
         ));
     }
     println!("\nmedians of 41 alternating rounds (ratio = asyncgen / peer, below 1.0 is faster)");
