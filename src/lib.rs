@@ -5,7 +5,9 @@
 //! around async generators: comprehensions, `as_completed`/`gather`, paginated APIs as
 //! streams, and rate limiting.
 //!
-//! ```
+// The example needs the `macros` feature (a default one).
+#![cfg_attr(feature = "macros", doc = "```")]
+#![cfg_attr(not(feature = "macros"), doc = "```ignore")]
 //! use asyncgen::prelude::*;
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]

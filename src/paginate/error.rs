@@ -247,7 +247,8 @@ impl<E> PaginateError<E> {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "tokio", doc = "```")]
+    #[cfg_attr(not(feature = "tokio"), doc = "```ignore")]
     /// use asyncgen::paginate::{paginate, Page};
     /// use futures::StreamExt;
     ///

@@ -35,7 +35,9 @@
 //!   Because [`Paginator::retry`] replaces the whole policy, the adapter documents
 //!   both functions so a caller's own policy can reuse them.
 //!
-//! ```
+// The example needs the `time` feature (a default one) for retries and prefetching.
+#![cfg_attr(feature = "time", doc = "```")]
+#![cfg_attr(not(feature = "time"), doc = "```ignore")]
 //! use std::time::Duration;
 //! use asyncgen::paginate::{paginate, FetchPage, Page, Paginator, RetryPolicy};
 //! use url::Url;
