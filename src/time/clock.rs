@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::Quota;
 use super::timeout_each::far_future;
 
 /// The finest tick on tokio's clock, used when `period / cells` is not a whole number of
@@ -49,10 +50,11 @@ pub(crate) struct CounterScale {
 }
 
 impl LimiterClock {
-    /// tokio's clock, in ticks fine enough to keep `period_nanos / cells` exactly when its
-    /// denominator is at most 16.
-    pub(crate) fn tokio(period_nanos: u64, cells: u64) -> LimiterClock {
-        let exact_denominator = cells / gcd(period_nanos, cells);
+    /// tokio's clock, in ticks fine enough to keep the quota's interval (`period / cells`
+    /// nanoseconds) exactly when its denominator is at most 16.
+    pub(crate) fn tokio(quota: Quota) -> LimiterClock {
+        let cells = u64::from(quota.cells());
+        let exact_denominator = cells / gcd(quota.period_nanos(), cells);
         LimiterClock::Tokio {
             origin: Instant::now(),
             // Otherwise the interval is rounded down to 1/16 ns. Rounding up would make a

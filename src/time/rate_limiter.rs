@@ -85,10 +85,7 @@ impl RateLimiter {
     /// ```
     pub fn new(quota: Quota) -> RateLimiter {
         RateLimiter {
-            shared: Arc::new(Shared::new(
-                quota,
-                LimiterClock::tokio(quota.period_nanos(), u64::from(quota.cells())),
-            )),
+            shared: Arc::new(Shared::new(quota, LimiterClock::tokio(quota))),
         }
     }
 
