@@ -7,10 +7,11 @@ use syn::parse::Parser;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Stmt};
 
+use crate::crate_path::declare_private_alias;
 use crate::for_await::lower_for_await;
 use crate::rewrite::{Flavor, Rewriter, yielder_ident};
 
-pub(crate) fn expand(input: TokenStream, flavor: Flavor) -> TokenStream {
+pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) -> TokenStream {
     let mut rewriter = Rewriter::new(flavor);
     let body = match parse_body(input) {
         Ok(mut stmts) => {
@@ -27,15 +28,17 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor) -> TokenStream {
         }
     };
     let yielder = yielder_ident(Span::call_site());
+    let alias = declare_private_alias(krate);
     let call = match flavor {
         Flavor::Plain => quote! {
-            ::asyncgen::__private::generate(move |mut #yielder| async move { #body })
+            #krate::__private::generate(move |mut #yielder| async move { #alias #body })
         },
         // The body is wrapped in a block so that a trailing expression without `;`
         // still parses; the final `return` is unreachable when the body itself
         // returns or loops forever, which is not worth a warning in user code.
         Flavor::Try => quote! {
-            ::asyncgen::__private::try_generate(move |mut #yielder| async move {
+            #krate::__private::try_generate(move |mut #yielder| async move {
+                #alias
                 { #body }
                 #[allow(unreachable_code)]
                 return ::core::result::Result::Ok(());
@@ -65,7 +68,7 @@ mod tests {
     use super::*;
 
     fn expand_str(body: &str, flavor: Flavor) -> String {
-        expand(body.parse().unwrap(), flavor).to_string()
+        expand(body.parse().unwrap(), flavor, &quote!(::asyncgen)).to_string()
     }
 
     #[test]

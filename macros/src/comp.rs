@@ -27,11 +27,13 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Token};
 
+use crate::crate_path::{crate_path_at, declare_private_alias, private_alias};
+
 /// Parses and expands one `comp![...]` invocation; parse errors become
 /// `compile_error!`s at the offending tokens.
-pub(crate) fn expand(input: TokenStream) -> TokenStream {
+pub(crate) fn expand(input: TokenStream, krate: &TokenStream) -> TokenStream {
     match syn::parse2::<Comprehension>(input) {
-        Ok(comprehension) => comprehension.expand(),
+        Ok(comprehension) => comprehension.expand(krate),
         Err(error) => error.to_compile_error(),
     }
 }
@@ -141,12 +143,18 @@ fn parse_if(input: ParseStream<'_>) -> syn::Result<Clause> {
 /// The expression after `in`, in the form the loops consume: an iterable as written
 /// (the `for` loop reports a non-iterable at it), or a stream that has passed the
 /// `Stream` check, which carries the expression's span so that the error points there.
-fn source(clause: &Clause) -> TokenStream {
+///
+/// `private` is the path to the runtime crate's `__private` module: the body's alias
+/// inside the generator, the crate path for a source hoisted out of it.
+fn source(clause: &Clause, private: impl FnOnce(Span) -> TokenStream) -> TokenStream {
     match clause {
         Clause::For { iter, .. } => quote!((#iter)),
-        Clause::ForAwait { stream, .. } => quote_spanned! {stream.span()=>
-            ::asyncgen::__private::for_await_stream(#stream)
-        },
+        Clause::ForAwait { stream, .. } => {
+            let private = private(stream.span());
+            quote_spanned! {stream.span()=>
+                #private::for_await_stream(#stream)
+            }
+        }
         Clause::If { .. } => unreachable!("`if` clauses iterate nothing"),
     }
 }
@@ -180,7 +188,14 @@ fn bind(pat: &Pat, value: &syn::Ident) -> TokenStream {
 }
 
 impl Comprehension {
-    fn expand(self) -> TokenStream {
+    fn expand(self, krate: &TokenStream) -> TokenStream {
+        let alias = declare_private_alias(krate);
+        let in_body = |span| private_alias(span).into_token_stream();
+        let hoisted_out = |span| {
+            let krate = crate_path_at(krate, span);
+            quote_spanned!(span=> #krate::__private)
+        };
+        let private = private_alias(Span::call_site());
         // Mixed-site hygiene: the user's expressions cannot see or shadow these.
         let yielder = syn::Ident::new("__asyncgen_yielder", Span::mixed_site());
         let item = syn::Ident::new("__asyncgen_item", Span::mixed_site());
@@ -214,7 +229,7 @@ impl Comprehension {
                 if depth == 0 && hoisted {
                     name.to_token_stream()
                 } else {
-                    source(clause)
+                    source(clause, in_body)
                 }
             };
             body = match clause {
@@ -230,9 +245,9 @@ impl Comprehension {
                     let source = iterated();
                     let bind = bind(pat, &item);
                     quote! {
-                        let mut #name = ::asyncgen::__private::pin!(#source);
+                        let mut #name = #private::pin!(#source);
                         while let ::core::option::Option::Some(#item) =
-                            ::asyncgen::__private::StreamExt::next(&mut #name).await
+                            #private::StreamExt::next(&mut #name).await
                         {
                             #bind
                             #body
@@ -252,11 +267,11 @@ impl Comprehension {
         }
 
         let generator = quote! {
-            ::asyncgen::__private::generate(move |mut #yielder| async move #body)
+            #krate::__private::generate(move |mut #yielder| async move { #alias #body })
         };
         if hoisted {
             let name = source_name(0);
-            let source = source(first);
+            let source = source(first, hoisted_out);
             quote! {
                 match #source {
                     #name => #generator,

@@ -9,6 +9,7 @@ use quote::{ToTokens, quote_spanned};
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Pat, Token};
 
+use crate::crate_path::private_alias;
 use crate::nested::generator_call_len;
 
 /// Rewrites every `for await` in `input`, except inside nested generator macros.
@@ -132,18 +133,21 @@ impl ForAwait {
         );
         let stream_span = first_span(stream);
         let while_kw = Ident::new("while", for_kw.span());
+        let private = private_alias(stream_span);
         let checked = quote_spanned! {stream_span=>
-            ::asyncgen::__private::for_await_stream(#stream)
+            #private::for_await_stream(#stream)
         };
         // At the user's `await`, but marked as expanded code, so that rustc does not
         // suggest edits to a `.await` the user never wrote.
         let expanded_await = Span::mixed_site().located_at(await_kw.span());
         let await_kw = Ident::new("await", expanded_await);
+        let private_at_await = private_alias(expanded_await);
         let next = quote_spanned! {expanded_await=>
-            ::asyncgen::__private::StreamExt::next(&mut #pinned).#await_kw
+            #private_at_await::StreamExt::next(&mut #pinned).#await_kw
         };
+        let private_at_for = private_alias(for_kw.span());
         let pin = quote_spanned! {for_kw.span()=>
-            let mut #pinned = ::asyncgen::__private::pin!(#checked);
+            let mut #pinned = #private_at_for::pin!(#checked);
         };
         let some = quote_spanned! {for_kw.span()=> ::core::option::Option::Some };
         // Bound by a `let` rather than in the `while let`, so that a refutable pattern

@@ -6,14 +6,20 @@ use proc_macro::TokenStream;
 
 mod async_gen;
 mod comp;
+mod crate_path;
 mod for_await;
 mod nested;
 mod rewrite;
 
+use crate_path::split_crate_path;
 use rewrite::Flavor;
 
-/// A stream from a block that yields; the `asyncgen` crate re-exports it with runnable
+/// A stream from a block that yields; the `asyncgen` crate wraps it, with runnable
 /// examples.
+///
+/// The wrapper passes `@crate $crate;` before the block, and the expansion names the
+/// runtime crate by that path (`::asyncgen` without it), so that a caller who renamed
+/// the dependency or reaches it through a re-export can still use the macro.
 ///
 /// # Expansion
 ///
@@ -27,10 +33,11 @@ use rewrite::Flavor;
 ///         yield page.len();
 ///     }
 /// }
-/// // expands to (with hygienic names):
-/// ::asyncgen::__private::generate(move |mut yielder| async move {
-///     let mut stream = pin!(pages);
-///     while let Some(page) = StreamExt::next(&mut stream).await {
+/// // expands to (with hygienic names; `$crate` is the path the wrapper passed):
+/// $crate::__private::generate(move |mut yielder| async move {
+///     use $crate::__private as private;
+///     let mut stream = private::pin!(private::for_await_stream(pages));
+///     while let Some(page) = private::StreamExt::next(&mut stream).await {
 ///         yielder.yield_(page.len()).await;
 ///     }
 /// })
@@ -39,11 +46,12 @@ use rewrite::Flavor;
 /// [`asyncgen::generate`]: https://docs.rs/asyncgen/latest/asyncgen/fn.generate.html
 #[proc_macro]
 pub fn async_gen(input: TokenStream) -> TokenStream {
-    async_gen::expand(input.into(), Flavor::Plain).into()
+    let (krate, body) = split_crate_path(input.into());
+    async_gen::expand(body, Flavor::Plain, &krate).into()
 }
 
 /// A fallible stream from a block that yields: items are `Result<T, E>`; the `asyncgen`
-/// crate re-exports it with runnable examples.
+/// crate wraps it, with runnable examples.
 ///
 /// # Expansion
 ///
@@ -56,7 +64,8 @@ pub fn async_gen(input: TokenStream) -> TokenStream {
 ///     yield fetch().await?;
 /// }
 /// // expands to (with hygienic names):
-/// ::asyncgen::__private::try_generate(move |mut yielder| async move {
+/// $crate::__private::try_generate(move |mut yielder| async move {
+///     use $crate::__private as private;
 ///     { yielder.yield_(fetch().await?).await; }
 ///     return Ok(());
 /// })
@@ -65,12 +74,14 @@ pub fn async_gen(input: TokenStream) -> TokenStream {
 /// [`asyncgen::try_generate`]: https://docs.rs/asyncgen/latest/asyncgen/fn.try_generate.html
 #[proc_macro]
 pub fn try_async_gen(input: TokenStream) -> TokenStream {
-    async_gen::expand(input.into(), Flavor::Try).into()
+    let (krate, body) = split_crate_path(input.into());
+    async_gen::expand(body, Flavor::Try, &krate).into()
 }
 
 /// An async comprehension (Python's PEP 530): a `Stream` built from `for`,
 /// `for await` and `if` clauses. See `asyncgen::comp!` for the clauses and examples.
 #[proc_macro]
 pub fn comp(input: TokenStream) -> TokenStream {
-    comp::expand(input.into()).into()
+    let (krate, body) = split_crate_path(input.into());
+    comp::expand(body, &krate).into()
 }

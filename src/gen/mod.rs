@@ -12,6 +12,8 @@ mod core;
 mod generator;
 #[doc(hidden)]
 pub mod macro_support;
+#[cfg(feature = "macros")]
+mod macros;
 mod try_generator;
 mod yielder;
 
