@@ -71,6 +71,7 @@ pub mod time;
 
 #[cfg(feature = "time")]
 pub use paginate::RetryPolicy;
+#[cfg(feature = "link")]
 pub use paginate::link;
 pub use paginate::{
     FetchNumberedPage, FetchPage, NumberedPage, NumberedPaginator, Page, Pages, PaginateError,
@@ -83,6 +84,24 @@ pub use crate::concurrent::{as_completed, gather, try_gather};
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
 #[cfg(feature = "time")]
 pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
+
+/// The `reqwest` this crate is built against (feature `http`), whose `Client` and
+/// `IntoUrl` appear in [`http::paginate_json`]'s signature.
+///
+/// Name the client's type through it when your own `reqwest` dependency is another
+/// version (see [Matching versions](crate#matching-versions)).
+#[cfg(feature = "http")]
+pub use reqwest;
+/// The `url` this crate is built against (feature `link`), whose `Url` is what
+/// [`link::next_url`] returns.
+#[cfg(feature = "link")]
+pub use url;
+
+// The README's snippets run as doc tests (they use every area of the crate, so they
+// are compiled when all the features they need are on, as `--all-features` does).
+#[cfg(all(doctest, feature = "macros", feature = "time", feature = "http"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 /// Everything a stream user needs in scope: the engine, the macros, futures-util's
 /// `StreamExt` and this crate's own stream methods.
@@ -103,7 +122,7 @@ pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 pub mod prelude {
     pub use core::future::Future;
     pub use futures_core::stream::{FusedStream, Stream};
-    pub use futures_util::stream::StreamExt as _;
+    pub use futures_util::stream::{StreamExt as _, TryStreamExt as _};
 
     pub use crate::concurrent::StreamConcurrentExt as _;
     pub use crate::concurrent::{as_completed, gather, try_gather};
@@ -113,6 +132,8 @@ pub mod prelude {
     pub use crate::r#gen::{Generator, TryGenerator, Yielder, generate, try_generate};
     #[cfg(feature = "time")]
     pub use crate::paginate::RetryPolicy;
+    #[cfg(feature = "time")]
+    pub use crate::time::{Quota, RateLimiter};
     pub use crate::paginate::{
         NumberedPage, Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
         paginate_pages,

@@ -35,12 +35,13 @@
 //!   Because [`Paginator::retry`] replaces the whole policy, the adapter documents
 //!   both functions so a caller's own policy can reuse them.
 //!
-// The example needs the `time` feature (a default one) for retries and prefetching.
-#![cfg_attr(feature = "time", doc = "```")]
-#![cfg_attr(not(feature = "time"), doc = "```ignore")]
+// The example needs the `time` feature (a default one) for retries and prefetching, and
+// `link` for `url`.
+#![cfg_attr(all(feature = "time", feature = "link"), doc = "```")]
+#![cfg_attr(not(all(feature = "time", feature = "link")), doc = "```ignore")]
 //! use std::time::Duration;
 //! use asyncgen::paginate::{paginate, FetchPage, Page, Paginator, RetryPolicy};
-//! use url::Url;
+//! use asyncgen::url::Url;
 //!
 //! #[derive(Debug)]
 //! struct HttpError { status: u16, retry_after: Option<Duration> }
@@ -84,6 +85,7 @@ mod attempt;
 mod core;
 mod error;
 mod fetch;
+#[cfg(feature = "link")]
 pub mod link;
 mod numbered;
 mod offset;

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Clean-build time of a generators-only hello world: asyncgen (`default-features = false,
+# features = ["macros"]`, this checkout) against the same program on async-stream.
+#
+#     bash benches/build_time.sh [ROUNDS] [-- extra cargo build flags, e.g. --release]
+#
+# Both programs build a stream with their macro, pull it with `StreamExt::next` and
+# drive it with the same few-line `block_on` on std alone, so the builds differ only in
+# the generator crate: asyncgen (which brings futures-util for `next`) against
+# async-stream plus futures-util without default features (the lightest way to get
+# `next`). Each program has its own target directory, removed before every build. The
+# rounds alternate the order (A B, B A, ...), so that both see the same machine load;
+# the script prints each build's time, the medians and their ratio.
+set -euo pipefail
+
+rounds=${1:-5}
+shift || true
+[[ "${1:-}" == "--" ]] && shift
+extra=("$@")
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# A user's build of a registry crate is not incremental; path dependencies would be.
+export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
+
+block_on='
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        match fut.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(out) => return out,
+            std::task::Poll::Pending => std::thread::park(),
+        }
+    }
+}'
+
+new_crate() { # name, dependency lines, main.rs body
+    mkdir -p "$work/$1/src"
+    printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n[dependencies]\n%s\n\n[workspace]\n' \
+        "$1" "$2" >"$work/$1/Cargo.toml"
+    printf '%s\n%s\n' "$3" "$block_on" >"$work/$1/src/main.rs"
+}
+
+new_crate hello-asyncgen \
+    "asyncgen = { path = \"$repo\", default-features = false, features = [\"macros\"] }" \
+    'use asyncgen::prelude::*;
+
+fn main() {
+    let s = async_gen! {
+        for i in 0..3 {
+            yield format!("hello {i}");
+        }
+    };
+    block_on(async {
+        let mut s = std::pin::pin!(s);
+        while let Some(line) = s.next().await {
+            println!("{line}");
+        }
+    });
+}'
+
+new_crate hello-async-stream \
+    'async-stream = "0.3.6"
+futures-util = { version = "0.3", default-features = false }' \
+    'use async_stream::stream;
+use futures_util::StreamExt;
+
+fn main() {
+    let s = stream! {
+        for i in 0..3 {
+            yield format!("hello {i}");
+        }
+    };
+    block_on(async {
+        let mut s = std::pin::pin!(s);
+        while let Some(line) = s.next().await {
+            println!("{line}");
+        }
+    });
+}'
+
+names=(hello-asyncgen hello-async-stream)
+for name in "${names[@]}"; do
+    # Resolve and download outside the timed builds, then check that the program runs.
+    (cd "$work/$name" && cargo fetch -q && cargo run -q "${extra[@]}" >/dev/null)
+done
+
+build() { # name -> seconds
+    rm -rf "$work/$1/target"
+    local start end
+    start=$(date +%s.%N)
+    (cd "$work/$1" && cargo build -q --offline "${extra[@]}")
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+declare -A times
+for ((r = 1; r <= rounds; r++)); do
+    order=("${names[@]}")
+    ((r % 2 == 0)) && order=("${names[1]}" "${names[0]}")
+    for name in "${order[@]}"; do
+        t=$(build "$name")
+        times[$name]+="$t "
+        printf 'round %d  %-20s %6.2f s\n' "$r" "$name" "$t"
+    done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+ours=$(median <<<"${times[hello-asyncgen]}")
+peer=$(median <<<"${times[hello-async-stream]}")
+printf '\nmedian of %d clean builds (%d cores, load average now %s)\n' "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '  asyncgen (macros only)  %6.2f s\n  async-stream            %6.2f s\n  ratio                   %6.2fx\n' \
+    "$ours" "$peer" "$(echo "$ours / $peer" | bc -l)"
