@@ -10,7 +10,8 @@
 # async-stream plus futures-util without default features (the lightest way to get
 # `next`). Each program has its own target directory, removed before every build. The
 # rounds alternate the order (A B, B A, ...), so that both see the same machine load;
-# the script prints each build's time, the medians and their ratio.
+# the script prints each build's wall-clock and CPU time, the medians, their ratios, and
+# the median of the rounds' wall-clock ratios.
 set -euo pipefail
 
 rounds=${1:-5}
@@ -94,29 +95,38 @@ for name in "${names[@]}"; do
     (cd "$work/$name" && cargo fetch -q && cargo run -q "${extra[@]}" >/dev/null)
 done
 
-build() { # name -> seconds
+build() { # name -> "wall cpu" seconds (cpu: user + system time of cargo and rustc)
     rm -rf "$work/$1/target"
-    local start end
-    start=$(date +%s.%N)
-    (cd "$work/$1" && cargo build -q --offline "${extra[@]}")
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc
+    local TIMEFORMAT='%R %U %S' t
+    t=$( { time (cd "$work/$1" && cargo build -q --offline "${extra[@]}") 2>/dev/null; } 2>&1)
+    read -r wall user sys <<<"$t"
+    echo "$wall $(echo "$user + $sys" | bc)"
 }
 
-declare -A times
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+
+declare -A wall cpu
+ratios=""
 for ((r = 1; r <= rounds; r++)); do
     order=("${names[@]}")
     ((r % 2 == 0)) && order=("${names[1]}" "${names[0]}")
     for name in "${order[@]}"; do
-        t=$(build "$name")
-        times[$name]+="$t "
-        printf 'round %d  %-20s %6.2f s\n' "$r" "$name" "$t"
+        read -r w c <<<"$(build "$name")"
+        wall[$name]+="$w "
+        cpu[$name]+="$c "
+        printf 'round %d  %-20s %6.2f s wall  %6.2f s cpu\n' "$r" "$name" "$w" "$c"
     done
+    ours=$(awk '{print $NF}' <<<"${wall[hello-asyncgen]}")
+    peer=$(awk '{print $NF}' <<<"${wall[hello-async-stream]}")
+    ratios+="$(echo "$ours / $peer" | bc -l) "
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
-ours=$(median <<<"${times[hello-asyncgen]}")
-peer=$(median <<<"${times[hello-async-stream]}")
-printf '\nmedian of %d clean builds (%d cores, load average now %s)\n' "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '  asyncgen (macros only)  %6.2f s\n  async-stream            %6.2f s\n  ratio                   %6.2fx\n' \
-    "$ours" "$peer" "$(echo "$ours / $peer" | bc -l)"
+printf '\n%d rounds, %d cores, load average at the end %s\n' "$rounds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-26s %10s %10s\n' "median" "wall" "cpu"
+for name in "${names[@]}"; do
+    printf '%-26s %8.2f s %8.2f s\n' "$name" "$(median <<<"${wall[$name]}")" "$(median <<<"${cpu[$name]}")"
+done
+printf '%-26s %8.2fx %8.2fx\n' "ratio of the medians" \
+    "$(echo "$(median <<<"${wall[hello-asyncgen]}") / $(median <<<"${wall[hello-async-stream]}")" | bc -l)" \
+    "$(echo "$(median <<<"${cpu[hello-asyncgen]}") / $(median <<<"${cpu[hello-async-stream]}")" | bc -l)"
+printf '%-26s %8.2fx\n' "median of per-round ratios" "$(median <<<"$ratios")"

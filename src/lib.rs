@@ -43,7 +43,7 @@
 //! | [`gen`] | `async_gen!`, `try_async_gen!`, [`generate`], [`try_generate`] | `async def` with `yield` |
 //! | [`concurrent`] | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
 //! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
-//! | [`paginate`](mod@paginate), [`link`] | paginated APIs as streams | hand-written `while next_url:` loops |
+//! | [`paginate`](mod@paginate), `link` (feature `link`) | paginated APIs as streams | hand-written `while next_url:` loops |
 //! | `http` (feature `http`) | REST pagination with reqwest | `httpx` + a paginator |
 //!
 //! # Cargo features
@@ -51,12 +51,31 @@
 //! | feature | default | enables |
 //! |---|---|---|
 //! | `macros` | yes | `async_gen!`, `try_async_gen!`, `comp!` |
-//! | `time` | yes | the `time` module, on tokio's timer |
-//! | `tokio` | with `time` | spawned modes that run futures as tokio tasks |
-//! | `http` | no | the `http` module (reqwest, serde) |
+//! | `time` | yes | the `time` module (rate limits, throttling, timeouts) on tokio's timer; turns on `tokio` |
+//! | `tokio` | with `time` | spawned modes that run futures as tokio tasks: `.spawned()`, `Paginator::prefetch` |
+//! | `quanta` | no | `RateLimiter::with_quanta_clock`, a limiter on the CPU's time-stamp counter; turns on `time` |
+//! | `link` | with `http` | the `link` module (RFC 8288 `Link` headers) and the `url` re-export |
+//! | `http` | no | the `http` module (reqwest, serde) and the `reqwest` re-export; turns on `time` and `link` |
 //!
 //! Without `time` and `http` the crate needs no runtime: every stream here can be
-//! driven by any executor.
+//! driven by any executor. With `macros` alone (`default-features = false, features =
+//! ["macros"]`) it compiles no URL, HTTP or Unicode-table code and one version of `syn`.
+//!
+//! # What you add yourself
+//!
+//! An executor (the examples use tokio); `futures` for combinators beyond the prelude's
+//! `StreamExt` and `TryStreamExt`; and, for `http`, `reqwest` with the TLS you choose
+//! (this crate builds it without TLS) and `serde` to derive your items' `Deserialize`.
+//!
+//! # Matching versions
+//!
+//! `http::paginate_json` takes the `reqwest::Client` of the reqwest this crate is
+//! built with, and `link::next_url` returns its `url::Url`. Both crates are re-exported
+//! (`asyncgen::reqwest`, `asyncgen::url`, with their features), so you can always name
+//! the matching version. A client from another reqwest release in your `Cargo.toml`
+//! (0.12, say) fails with `expected reqwest::Client, found Client` and "multiple
+//! different versions of crate `reqwest`": depend on the same release, or build the
+//! client through the re-export, `asyncgen::reqwest::Client::builder()`.
 #![deny(missing_docs)]
 #![warn(unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -132,12 +151,12 @@ pub mod prelude {
     pub use crate::r#gen::{Generator, TryGenerator, Yielder, generate, try_generate};
     #[cfg(feature = "time")]
     pub use crate::paginate::RetryPolicy;
-    #[cfg(feature = "time")]
-    pub use crate::time::{Quota, RateLimiter};
     pub use crate::paginate::{
         NumberedPage, Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
         paginate_pages,
     };
+    #[cfg(feature = "time")]
+    pub use crate::time::{Quota, RateLimiter};
     #[cfg(feature = "macros")]
     pub use crate::{async_gen, comp, try_async_gen};
 }

@@ -194,7 +194,9 @@ fn inner_try_stream_in_select() {
         }
         yield
     };
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     assert_eq!(rt.block_on(s.count()), 1);
 }
 
