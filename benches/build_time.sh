@@ -98,8 +98,8 @@ done
 build() { # name -> "wall cpu" seconds (cpu: user + system time of cargo and rustc)
     rm -rf "$work/$1/target"
     local TIMEFORMAT='%R %U %S' t
-    t=$( { time (cd "$work/$1" && cargo build -q --offline "${extra[@]}") 2>/dev/null; } 2>&1)
-    read -r wall user sys <<<"$t"
+    t=$( { time (cd "$work/$1" && cargo build -q --offline "${extra[@]}"); } 2>&1 >/dev/null)
+    read -r wall user sys <<<"$(tail -n 1 <<<"$t")"
     echo "$wall $(echo "$user + $sys" | bc)"
 }
 

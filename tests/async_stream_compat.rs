@@ -74,8 +74,8 @@ fn yield_in_nested_blocks() {
                 }
             }
         }
-        let _ = async {}; // a nested async block without yield is left alone
-        yield 6;
+        // A nested async block without a yield is left alone.
+        yield async { 6 }.await;
     };
     assert_eq!(block_on(s.collect::<Vec<_>>()), [1, 2, 3, 4, 5, 6]);
 }
@@ -83,11 +83,11 @@ fn yield_in_nested_blocks() {
 #[test]
 fn yield_inside_other_macros() {
     let s = async_gen! {
-        let v = vec![{ yield 1; 10 }, { yield 2; 20 }];
-        assert_eq!({ yield 3; v.len() }, 2);
-        yield v.iter().sum();
+        let text = format!("{}-{}", { yield 1; 10 }, { yield 2; 20 });
+        assert!({ yield 3; text == "10-20" });
+        yield text.len();
     };
-    assert_eq!(block_on(s.collect::<Vec<i32>>()), [1, 2, 3, 30]);
+    assert_eq!(block_on(s.collect::<Vec<usize>>()), [1, 2, 3, 5]);
 }
 
 #[tokio::test]
