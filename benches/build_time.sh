@@ -51,12 +51,11 @@ new_crate() { # name, dependency lines, main.rs body
     printf '%s\n%s\n' "$3" "$block_on" >"$work/$1/src/main.rs"
 }
 
-new_crate hello-asyncgen \
-    "asyncgen = { path = \"$repo\", default-features = false, features = [\"macros\"] }" \
-    'use asyncgen::prelude::*;
+program() { # the imports, the generator macro's name
+    printf '%s
 
 fn main() {
-    let s = async_gen! {
+    let s = %s! {
         for i in 0..3 {
             yield format!("hello {i}");
         }
@@ -67,27 +66,18 @@ fn main() {
             println!("{line}");
         }
     });
-}'
+}' "$1" "$2"
+}
+
+new_crate hello-asyncgen \
+    "asyncgen = { path = \"$repo\", default-features = false, features = [\"macros\"] }" \
+    "$(program 'use asyncgen::prelude::*;' async_gen)"
 
 new_crate hello-async-stream \
     'async-stream = "0.3.6"
 futures-util = { version = "0.3", default-features = false }' \
-    'use async_stream::stream;
-use futures_util::StreamExt;
-
-fn main() {
-    let s = stream! {
-        for i in 0..3 {
-            yield format!("hello {i}");
-        }
-    };
-    block_on(async {
-        let mut s = std::pin::pin!(s);
-        while let Some(line) = s.next().await {
-            println!("{line}");
-        }
-    });
-}'
+    "$(program 'use async_stream::stream;
+use futures_util::StreamExt;' stream)"
 
 names=(hello-asyncgen hello-async-stream)
 for name in "${names[@]}"; do

@@ -123,7 +123,9 @@ pub use url;
 struct ReadmeDoctests;
 
 /// Everything a stream user needs in scope: the engine, the macros, futures-util's
-/// `StreamExt` and this crate's own stream methods.
+/// `StreamExt` and `TryStreamExt`, this crate's own stream methods, `gather` and
+/// `as_completed`, the pagination entry points and, with `time`, `Quota`, `RateLimiter`
+/// and `RetryPolicy`.
 ///
 /// The extension traits are imported anonymously (`as _`), so the prelude never
 /// collides with a `use futures::StreamExt` or `use tokio_stream::StreamExt` of yours.
@@ -136,6 +138,10 @@ struct ReadmeDoctests;
 /// # futures::executor::block_on(async {
 /// let doubled: Vec<u32> = futures::stream::iter([1, 2, 3]).map(|x| x * 2).collect().await;
 /// assert_eq!(doubled, [2, 4, 6]);
+///
+/// // `try_collect` comes from `TryStreamExt`.
+/// let parsed: Result<Vec<u32>, _> = futures::stream::iter(["1", "x"]).map(str::parse).try_collect().await;
+/// assert!(parsed.is_err());
 /// # });
 /// ```
 pub mod prelude {
