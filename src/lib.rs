@@ -140,7 +140,8 @@ struct ReadmeDoctests;
 /// assert_eq!(doubled, [2, 4, 6]);
 ///
 /// // `try_collect` comes from `TryStreamExt`.
-/// let parsed: Result<Vec<u32>, _> = futures::stream::iter(["1", "x"]).map(str::parse).try_collect().await;
+/// let numbers = futures::stream::iter(["1", "x"]).map(str::parse::<u32>);
+/// let parsed: Result<Vec<u32>, _> = numbers.try_collect().await;
 /// assert!(parsed.is_err());
 /// # });
 /// ```
