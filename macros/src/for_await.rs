@@ -10,6 +10,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Pat, Token};
 
 use crate::crate_path::private_alias;
+use crate::hidden::hidden_ident;
 use crate::nested::generator_call_len;
 
 /// Rewrites every `for await` in `input`, except inside nested generator macros.
@@ -123,49 +124,91 @@ fn lower_one(input: ParseStream<'_>) -> syn::Result<ForAwait> {
 
 impl ForAwait {
     fn emit(&self, for_kw: &Ident, await_kw: &Ident, label: TokenStream) -> TokenStream {
-        let ForAwait {
-            pat, stream, body, ..
+        ForAwaitLoop {
+            label,
+            for_span: for_kw.span(),
+            await_span: await_kw.span(),
+            pat: &self.pat,
+            stream: checked_stream(
+                &self.stream,
+                private_alias(first_span(&self.stream)).into_token_stream(),
+            ),
+            pinned: hidden_ident("stream", await_kw.span()),
+            body: self.body.to_token_stream(),
+        }
+        .lower()
+    }
+}
+
+/// `STREAM` passed through the check that it is a `Stream`, located at the expression
+/// so that the error for a non-stream points there. `private` is the path to the
+/// runtime crate's `__private` module.
+pub(crate) fn checked_stream(stream: &Expr, private: TokenStream) -> TokenStream {
+    quote_spanned! {first_span(stream)=>
+        #private::for_await_stream(#stream)
+    }
+}
+
+/// One `for await` loop, the one lowering that generator bodies and `comp!` share:
+///
+/// ```text
+/// { let mut pinned = pin!(STREAM); LABEL while let Some(item) = next(&mut pinned).await {
+///     let PAT = item; BODY } }
+/// ```
+///
+/// The pattern is bound by a `let` rather than in the `while let`, so that a refutable
+/// pattern is an error, as in a `for` loop, instead of silently ending the loop.
+pub(crate) struct ForAwaitLoop<'a> {
+    /// `'label:`, or nothing.
+    pub(crate) label: TokenStream,
+    pub(crate) for_span: Span,
+    pub(crate) await_span: Span,
+    pub(crate) pat: &'a Pat,
+    /// The stream, already checked by [`checked_stream`], or a name bound to one.
+    pub(crate) stream: TokenStream,
+    /// The name of the pinned stream.
+    pub(crate) pinned: Ident,
+    pub(crate) body: TokenStream,
+}
+
+impl ForAwaitLoop<'_> {
+    pub(crate) fn lower(self) -> TokenStream {
+        let ForAwaitLoop {
+            label,
+            for_span,
+            await_span,
+            pat,
+            stream,
+            pinned,
+            body,
         } = self;
-        // Hygienic: the body cannot name (or shadow) the pinned stream.
-        let pinned = Ident::new(
-            "__asyncgen_stream",
-            Span::mixed_site().located_at(await_kw.span()),
-        );
-        let stream_span = first_span(stream);
-        let while_kw = Ident::new("while", for_kw.span());
-        let private = private_alias(stream_span);
-        let checked = quote_spanned! {stream_span=>
-            #private::for_await_stream(#stream)
-        };
+        let while_kw = Ident::new("while", for_span);
         // At the user's `await`, but marked as expanded code, so that rustc does not
         // suggest edits to a `.await` the user never wrote.
-        let expanded_await = Span::mixed_site().located_at(await_kw.span());
+        let expanded_await = Span::mixed_site().located_at(await_span);
         let await_kw = Ident::new("await", expanded_await);
         let private_at_await = private_alias(expanded_await);
         let next = quote_spanned! {expanded_await=>
             #private_at_await::StreamExt::next(&mut #pinned).#await_kw
         };
-        let private_at_for = private_alias(for_kw.span());
-        let pin = quote_spanned! {for_kw.span()=>
-            let mut #pinned = #private_at_for::pin!(#checked);
+        let private_at_for = private_alias(for_span);
+        let pin = quote_spanned! {for_span=>
+            let mut #pinned = #private_at_for::pin!(#stream);
         };
-        let some = quote_spanned! {for_kw.span()=> ::core::option::Option::Some };
-        // Bound by a `let` rather than in the `while let`, so that a refutable pattern
-        // is an error, as in a `for` loop, instead of silently ending the loop.
-        let item = Ident::new(
-            "__asyncgen_item",
-            Span::mixed_site().located_at(for_kw.span()),
-        );
+        let some = quote_spanned! {for_span=> ::core::option::Option::Some };
+        let item = hidden_ident("item", for_span);
         // Spanning the whole pattern, like the pattern in a `for` loop.
         let let_kw = Ident::new("let", first_span(pat));
         let semi = quote_spanned!(last_span(pat)=> ;);
         // `let` takes top-level alternatives (`A | B`) only in parentheses.
-        let pat = match pat {
-            Pat::Or(_) => quote_spanned!(first_span(pat)=> (#pat)),
-            _ => pat.to_token_stream(),
+        let bind = match pat {
+            Pat::Or(_) => quote_spanned! {first_span(pat)=>
+                #[allow(unused_parens)]
+                #let_kw (#pat) = #item #semi
+            },
+            _ => quote_spanned! {first_span(pat)=> #let_kw #pat = #item #semi },
         };
-        let bind = quote_spanned! {first_span(&pat)=> #let_kw #pat = #item #semi };
-        quote_spanned! {for_kw.span()=>
+        quote_spanned! {for_span=>
             {
                 #pin
                 #label #while_kw let #some(#item) = #next {

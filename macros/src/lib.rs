@@ -8,6 +8,7 @@ mod async_gen;
 mod comp;
 mod crate_path;
 mod for_await;
+mod hidden;
 mod nested;
 mod rewrite;
 

@@ -3,6 +3,7 @@
 
 pub use super::{Yielder, generate, try_generate};
 pub use core::pin::pin;
+pub use futures_core::Stream;
 pub use futures_util::stream::StreamExt;
 
 /// What a `for await` loop can iterate: any [`Stream`](futures_core::Stream). It only
@@ -12,12 +13,76 @@ pub use futures_util::stream::StreamExt;
     label = "not a `Stream`",
     note = "iterate an `Iterator` with a plain `for` loop, or turn it into a stream with `futures::stream::iter`"
 )]
-pub trait ForAwait {}
+pub trait ForAwait {
+    /// The stream itself. Naming it through this trait means that, when the bound
+    /// fails, the loop's later calls on the stream are not reported again.
+    type Stream: Stream;
+    /// The stream.
+    fn into_stream(self) -> Self::Stream;
+}
 
-impl<S: futures_core::Stream> ForAwait for S {}
+impl<S: Stream> ForAwait for S {
+    type Stream = S;
+    #[inline(always)]
+    fn into_stream(self) -> S {
+        self
+    }
+}
 
 /// The stream a `for await` loop iterates, checked to be one.
 #[inline(always)]
-pub fn for_await_stream<S: ForAwait>(stream: S) -> S {
-    stream
+pub fn for_await_stream<S: ForAwait>(stream: S) -> S::Stream {
+    stream.into_stream()
+}
+
+/// What a `for` clause of `comp!` can iterate: any [`IntoIterator`]. It only exists to
+/// point at `for await` when the clause is given a stream (or anything else).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an iterator",
+    label = "not an iterator",
+    note = "a `for` clause iterates an `IntoIterator`; to iterate a `Stream`, write `for await PAT in STREAM`"
+)]
+pub trait ForIn {
+    /// The iterator.
+    type IntoIter: Iterator;
+    /// The iterator.
+    fn into_iter(self) -> Self::IntoIter;
+}
+
+impl<I: IntoIterator> ForIn for I {
+    type IntoIter = I::IntoIter;
+    #[inline(always)]
+    fn into_iter(self) -> I::IntoIter {
+        IntoIterator::into_iter(self)
+    }
+}
+
+/// The iterator a `for` clause of `comp!` iterates, checked to be one.
+#[inline(always)]
+pub fn for_in_iter<I: ForIn>(iter: I) -> I::IntoIter {
+    iter.into_iter()
+}
+
+/// What `expr?` becomes in an `async_gen!` body, where the macro has already reported
+/// it as an error: the `Ok` value's type, so that the operand is type-checked as `?`
+/// would check it, without rustc reporting the `?` a second time. Never runs: the
+/// expansion does not compile.
+#[doc(hidden)]
+pub fn question_mark_in_async_gen<T: QuestionMarkOperand>(operand: T) -> T::Output {
+    let _ = operand;
+    unreachable!("`?` in `async_gen!` is a compile error")
+}
+
+/// What `?` applies to: `Result` and `Option`.
+pub trait QuestionMarkOperand {
+    /// The value `?` gives when it goes on.
+    type Output;
+}
+
+impl<T, E> QuestionMarkOperand for Result<T, E> {
+    type Output = T;
+}
+
+impl<T> QuestionMarkOperand for Option<T> {
+    type Output = T;
 }
