@@ -81,6 +81,8 @@ pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
 pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+#[cfg(feature = "macros")]
+pub use crate::r#gen::{generator, try_generator};
 #[cfg(feature = "time")]
 pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
@@ -118,7 +120,7 @@ pub mod prelude {
         paginate_pages,
     };
     #[cfg(feature = "macros")]
-    pub use crate::{async_gen, comp, try_async_gen};
+    pub use crate::{async_gen, comp, generator, try_async_gen, try_generator};
 }
 
 /// What the macros expand to. Not public API: names and signatures here may change in

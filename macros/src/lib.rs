@@ -5,6 +5,7 @@
 use proc_macro::TokenStream;
 
 mod async_gen;
+mod attribute;
 mod comp;
 mod crate_path;
 mod for_await;
@@ -85,4 +86,22 @@ pub fn try_async_gen(input: TokenStream) -> TokenStream {
 pub fn comp(input: TokenStream) -> TokenStream {
     let (krate, body) = split_crate_path(input.into());
     comp::expand(body, &krate).into()
+}
+
+/// Makes an `async fn` that yields through a `Yielder` parameter into a `fn` returning
+/// `impl Stream`; the `asyncgen` crate re-exports it, with runnable examples.
+///
+/// `#[generator(crate = path)]` names the runtime crate for a caller that renamed it
+/// (`::asyncgen` by default).
+#[proc_macro_attribute]
+pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute::expand(args.into(), item.into(), Flavor::Plain).into()
+}
+
+/// The fallible twin of `#[generator]`: the `async fn` returns `Result<(), E>`, and the
+/// stream's items are `Result<T, E>`; the `asyncgen` crate re-exports it, with runnable
+/// examples.
+#[proc_macro_attribute]
+pub fn try_generator(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute::expand(args.into(), item.into(), Flavor::Try).into()
 }

@@ -86,3 +86,17 @@ impl<T, E> QuestionMarkOperand for Result<T, E> {
 impl<T> QuestionMarkOperand for Option<T> {
     type Output = T;
 }
+
+/// What a `#[try_generator]` fn returns: `Result<(), E>`, under any alias.
+#[diagnostic::on_unimplemented(
+    message = "a `#[try_generator]` fn returns `Result<(), E>`, not `{Self}`",
+    label = "not `Result<(), E>`"
+)]
+pub trait TryOutput {
+    /// `E`.
+    type Error;
+}
+
+impl<E> TryOutput for Result<(), E> {
+    type Error = E;
+}

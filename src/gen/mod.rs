@@ -18,5 +18,7 @@ mod try_generator;
 mod yielder;
 
 pub use generator::{Generator, generate};
+#[cfg(feature = "macros")]
+pub use macros::{generator, try_generator};
 pub use try_generator::{TryGenerator, try_generate};
 pub use yielder::{YieldFuture, Yielder};
