@@ -27,10 +27,10 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Token};
 
-use crate::crate_path::{crate_path_at, declare_private_alias, private_alias};
-use crate::for_await::{ForAwaitLoop, checked_stream};
+use crate::crate_path::{declare_private_alias, private_alias};
+use crate::for_await::{ForAwaitLoop, bind_pattern, check_span};
 use crate::hidden::hidden_ident;
-use crate::rewrite::yielder_ident;
+use crate::rewrite::{yield_call, yielder_ident};
 
 /// Parses and expands one `comp![...]` invocation; parse errors become
 /// `compile_error!`s at the offending tokens.
@@ -158,19 +158,11 @@ fn parse_if(input: ParseStream<'_>) -> syn::Result<Clause> {
     Ok(Clause::If { cond })
 }
 
-/// The expression after `in`, in the form the loops consume: an iterator or a stream
-/// that has passed the check that it is one, which carries the expression's span so
-/// that the error points there.
-///
-/// `private` is the path to the runtime crate's `__private` module: the body's alias
-/// inside the generator, the crate path for a source hoisted out of it.
-fn source(clause: &Clause, private: impl FnOnce(Span) -> TokenStream) -> TokenStream {
+/// The expression after `in`, evaluated where the loop starts (or hoisted out of the
+/// generator); the loops check that it is what they iterate.
+fn source(clause: &Clause) -> TokenStream {
     match clause {
-        Clause::For { iter, .. } => {
-            let private = private(iter.span());
-            quote_spanned! {iter.span()=> #private::for_in_iter(#iter) }
-        }
-        Clause::ForAwait { stream, .. } => checked_stream(stream, private(stream.span())),
+        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => quote!((#e)),
         Clause::If { .. } => unreachable!("`if` clauses iterate nothing"),
     }
 }
@@ -178,7 +170,7 @@ fn source(clause: &Clause, private: impl FnOnce(Span) -> TokenStream) -> TokenSt
 /// The span of the expression a `for` clause iterates.
 fn source_span(clause: &Clause) -> Span {
     match clause {
-        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => e.span(),
+        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => check_span(e),
         Clause::If { cond } => cond.span(),
     }
 }
@@ -195,13 +187,9 @@ fn mentions_await(tokens: TokenStream) -> bool {
 impl Comprehension {
     fn expand(self, krate: &TokenStream) -> TokenStream {
         let alias = declare_private_alias(krate);
-        let in_body = |span| private_alias(span).into_token_stream();
-        let hoisted_out = |span| {
-            let krate = crate_path_at(krate, span);
-            quote_spanned!(span=> #krate::__private)
-        };
         let yielder = yielder_ident(Span::call_site());
         let condition = hidden_ident("condition", Span::call_site());
+        let item = hidden_ident("item", Span::call_site());
         // Named after the clause's depth; located at the iterated expression so that a
         // hoisted iterable that is not iterable is reported there.
         let source_name = |depth: usize| {
@@ -221,7 +209,8 @@ impl Comprehension {
         };
 
         let element = &self.element;
-        let mut body = quote! { #yielder.yield_(#element).await; };
+        let yield_element = yield_call(Span::call_site(), &element.to_token_stream());
+        let mut body = quote! { #yield_element; };
         for (depth, clause) in self.clauses.iter().enumerate().rev() {
             let name = source_name(depth);
             // What the loop of a `for` clause consumes: the hoisted value, or the
@@ -230,14 +219,25 @@ impl Comprehension {
                 if depth == 0 && hoisted {
                     name.to_token_stream()
                 } else {
-                    source(clause, in_body)
+                    source(clause)
                 }
             };
             body = match clause {
+                // A `while let` rather than a `for`, so that the check that the
+                // source is an iterator is the only error when it is not one.
                 Clause::For { pat, .. } => {
                     let source = iterated();
+                    let check_span = source_span(clause);
+                    let private = private_alias(check_span);
+                    let iter = hidden_ident(&format!("source{depth}"), check_span);
+                    let bind = bind_pattern(pat, &item);
                     quote! {
-                        for #pat in #source {
+                        let #name = #source;
+                        let mut #iter = #private::for_in_iter(#iter);
+                        while let ::core::option::Option::Some(#item) =
+                            #private::Iterator::next(&mut #iter)
+                        {
+                            #bind
                             #body
                         }
                     }
@@ -253,6 +253,7 @@ impl Comprehension {
                     await_span: *await_span,
                     pat,
                     stream: iterated(),
+                    check_span: source_span(clause),
                     pinned: name,
                     body,
                 }
@@ -274,7 +275,7 @@ impl Comprehension {
         };
         if hoisted {
             let name = source_name(0);
-            let source = source(first, hoisted_out);
+            let source = source(first);
             quote! {
                 match #source {
                     #name => #generator,

@@ -51,20 +51,6 @@ pub(crate) fn declare_private_alias(krate: &TokenStream) -> TokenStream {
     }
 }
 
-/// `krate` located at `span`, for a path used outside a generator's body (where the
-/// alias is not in scope): it still resolves as the wrappers' `$crate` does, while a
-/// diagnostic about a call through it points where the user's tokens are.
-pub(crate) fn crate_path_at(krate: &TokenStream, span: Span) -> TokenStream {
-    krate
-        .clone()
-        .into_iter()
-        .map(|mut token| {
-            token.set_span(token.span().located_at(span));
-            token
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

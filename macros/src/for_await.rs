@@ -129,10 +129,8 @@ impl ForAwait {
             for_span: for_kw.span(),
             await_span: await_kw.span(),
             pat: &self.pat,
-            stream: checked_stream(
-                &self.stream,
-                private_alias(first_span(&self.stream)).into_token_stream(),
-            ),
+            stream: self.stream.to_token_stream(),
+            check_span: check_span(&self.stream),
             pinned: hidden_ident("stream", await_kw.span()),
             body: self.body.to_token_stream(),
         }
@@ -140,20 +138,21 @@ impl ForAwait {
     }
 }
 
-/// `STREAM` passed through the check that it is a `Stream`, located at the expression
-/// so that the error for a non-stream points there. `private` is the path to the
-/// runtime crate's `__private` module.
-pub(crate) fn checked_stream(stream: &Expr, private: TokenStream) -> TokenStream {
-    quote_spanned! {first_span(stream)=>
-        #private::for_await_stream(#stream)
-    }
+/// Where the check that a loop's source is a `Stream` (or, in `comp!`, an iterator)
+/// is reported: at the first token of the expression, as expanded code.
+///
+/// Every call the loop makes on the source is spelled with this one span, so that when
+/// the check fails, rustc reports the failure once (it drops an error that another, at
+/// the same span, implies) instead of once per call.
+pub(crate) fn check_span(source: &Expr) -> Span {
+    Span::mixed_site().located_at(first_span(source))
 }
 
 /// One `for await` loop, the one lowering that generator bodies and `comp!` share:
 ///
 /// ```text
-/// { let mut pinned = pin!(STREAM); LABEL while let Some(item) = next(&mut pinned).await {
-///     let PAT = item; BODY } }
+/// { let mut pinned = pin!(STREAM); let mut pinned = for_await_stream(pinned);
+///   LABEL while let Some(item) = next(&mut pinned).await { let PAT = item; BODY } }
 /// ```
 ///
 /// The pattern is bound by a `let` rather than in the `while let`, so that a refutable
@@ -164,8 +163,10 @@ pub(crate) struct ForAwaitLoop<'a> {
     pub(crate) for_span: Span,
     pub(crate) await_span: Span,
     pub(crate) pat: &'a Pat,
-    /// The stream, already checked by [`checked_stream`], or a name bound to one.
+    /// The stream expression, or a name bound to it.
     pub(crate) stream: TokenStream,
+    /// See [`check_span`].
+    pub(crate) check_span: Span,
     /// The name of the pinned stream.
     pub(crate) pinned: Ident,
     pub(crate) body: TokenStream,
@@ -179,39 +180,34 @@ impl ForAwaitLoop<'_> {
             await_span,
             pat,
             stream,
+            check_span,
             pinned,
             body,
         } = self;
         let while_kw = Ident::new("while", for_span);
         // At the user's `await`, but marked as expanded code, so that rustc does not
         // suggest edits to a `.await` the user never wrote.
-        let expanded_await = Span::mixed_site().located_at(await_span);
-        let await_kw = Ident::new("await", expanded_await);
-        let private_at_await = private_alias(expanded_await);
-        let next = quote_spanned! {expanded_await=>
-            #private_at_await::StreamExt::next(&mut #pinned).#await_kw
+        let await_kw = Ident::new("await", Span::mixed_site().located_at(await_span));
+        let private = private_alias(check_span);
+        let pinned_at_check = Ident::new(&pinned.to_string(), pinned.span().located_at(check_span));
+        let next = quote_spanned! {check_span=>
+            #private::StreamExt::next(&mut #pinned_at_check)
         };
         let private_at_for = private_alias(for_span);
         let pin = quote_spanned! {for_span=>
             let mut #pinned = #private_at_for::pin!(#stream);
         };
+        let check = quote_spanned! {check_span=>
+            let mut #pinned_at_check = #private::for_await_stream(#pinned_at_check);
+        };
         let some = quote_spanned! {for_span=> ::core::option::Option::Some };
         let item = hidden_ident("item", for_span);
-        // Spanning the whole pattern, like the pattern in a `for` loop.
-        let let_kw = Ident::new("let", first_span(pat));
-        let semi = quote_spanned!(last_span(pat)=> ;);
-        // `let` takes top-level alternatives (`A | B`) only in parentheses.
-        let bind = match pat {
-            Pat::Or(_) => quote_spanned! {first_span(pat)=>
-                #[allow(unused_parens)]
-                #let_kw (#pat) = #item #semi
-            },
-            _ => quote_spanned! {first_span(pat)=> #let_kw #pat = #item #semi },
-        };
+        let bind = bind_pattern(pat, &item);
         quote_spanned! {for_span=>
             {
                 #pin
-                #label #while_kw let #some(#item) = #next {
+                #check
+                #label #while_kw let #some(#item) = #next.#await_kw {
                     #bind
                     #body
                 }
@@ -220,7 +216,23 @@ impl ForAwaitLoop<'_> {
     }
 }
 
-fn first_span(tokens: &impl ToTokens) -> Span {
+/// `let PAT = ITEM;`: a loop's item bound by a `let`, so that a refutable pattern is an
+/// error, as in a `for` loop, rather than the end of the loop.
+pub(crate) fn bind_pattern(pat: &Pat, item: &Ident) -> TokenStream {
+    // Spanning the whole pattern, like the pattern in a `for` loop.
+    let let_kw = Ident::new("let", first_span(pat));
+    let semi = quote_spanned!(last_span(pat)=> ;);
+    // `let` takes top-level alternatives (`A | B`) only in parentheses.
+    match pat {
+        Pat::Or(_) => quote_spanned! {first_span(pat)=>
+            #[allow(unused_parens)]
+            #let_kw (#pat) = #item #semi
+        },
+        _ => quote_spanned! {first_span(pat)=> #let_kw #pat = #item #semi },
+    }
+}
+
+pub(crate) fn first_span(tokens: &impl ToTokens) -> Span {
     tokens
         .to_token_stream()
         .into_iter()

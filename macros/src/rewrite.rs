@@ -14,7 +14,6 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprYield, Item, Macro, Token};
 
 use crate::crate_path::private_alias;
-use crate::hidden::hidden_ident;
 use crate::nested::{is_generator_macro_name, is_generator_macro_path};
 
 /// Which macro is being expanded.
@@ -36,10 +35,30 @@ enum Scope {
     Item,
 }
 
+/// `yield VALUE` lowered: an awaited yield on the body's yielder, located at the `yield`.
+///
+/// The value goes through a struct field (`YieldValue { value }`) rather than straight
+/// into `Yielder::yield_`, so that a value of the wrong type is reported as a plain
+/// mismatch at the value ("expected `u32`, found `&str`"), without a note pointing into
+/// the library's definition of `yield_`. The wrapper is `#[inline(always)]` and only
+/// moves the value: the code generated is that of the direct call.
+pub(crate) fn yield_call(yield_span: Span, value: &TokenStream) -> TokenStream {
+    let yielder = yielder_ident(yield_span);
+    let private = private_alias(yield_span);
+    quote_spanned! {yield_span=>
+        #private::yield_value(&mut #yielder, #private::YieldValue { value: #value }).await
+    }
+}
+
 /// The name of the yielder, made at `at` with mixed-site hygiene: user code cannot name
 /// it, while errors about it point at the user's token.
+///
+/// The one hidden name without the `__asyncgen_` prefix: rustc names the yielder when a
+/// body yields a borrow of its own local ("lifetime `'1` appears in the type of
+/// `yield`"), and `yield` says what the user wrote. As a raw identifier made at the
+/// mixed site, user code cannot name it (`r#yield` in the body is another variable).
 pub(crate) fn yielder_ident(at: Span) -> Ident {
-    hidden_ident("yielder", at)
+    Ident::new_raw("yield", Span::mixed_site().located_at(at))
 }
 
 pub(crate) struct Rewriter {
@@ -93,8 +112,7 @@ impl Rewriter {
             return Expr::Verbatim(quote_spanned!(yield_span=> { let _ = #value; }));
         }
         self.yields += 1;
-        let yielder = yielder_ident(yield_span);
-        Expr::Verbatim(quote_spanned!(yield_span=> #yielder.yield_(#value).await))
+        Expr::Verbatim(yield_call(yield_span, &value))
     }
 
     fn misplaced_yield_message(&self) -> Option<&'static str> {

@@ -1,8 +1,9 @@
 //! What `async_gen!`, `try_async_gen!` and `comp!` expand to, reached through
 //! `asyncgen::__private`. Not public API.
 
-pub use super::{Yielder, generate, try_generate};
-pub use core::pin::pin;
+pub use super::{YieldFuture, Yielder, generate, try_generate};
+pub use core::iter::Iterator;
+pub use core::pin::{Pin, pin};
 pub use futures_core::Stream;
 pub use futures_util::stream::StreamExt;
 
@@ -13,26 +14,14 @@ pub use futures_util::stream::StreamExt;
     label = "not a `Stream`",
     note = "iterate an `Iterator` with a plain `for` loop, or turn it into a stream with `futures::stream::iter`"
 )]
-pub trait ForAwait {
-    /// The stream itself. Naming it through this trait means that, when the bound
-    /// fails, the loop's later calls on the stream are not reported again.
-    type Stream: Stream;
-    /// The stream.
-    fn into_stream(self) -> Self::Stream;
-}
+pub trait ForAwait {}
 
-impl<S: Stream> ForAwait for S {
-    type Stream = S;
-    #[inline(always)]
-    fn into_stream(self) -> S {
-        self
-    }
-}
+impl<S: Stream + ?Sized> ForAwait for S {}
 
-/// The stream a `for await` loop iterates, checked to be one.
+/// The pinned stream a `for await` loop iterates, checked to be one.
 #[inline(always)]
-pub fn for_await_stream<S: ForAwait>(stream: S) -> S::Stream {
-    stream.into_stream()
+pub fn for_await_stream<S: ForAwait + ?Sized>(stream: Pin<&mut S>) -> Pin<&mut S> {
+    stream
 }
 
 /// What a `for` clause of `comp!` can iterate: any [`IntoIterator`]. It only exists to
@@ -99,4 +88,19 @@ pub trait TryOutput {
 
 impl<E> TryOutput for Result<(), E> {
     type Error = E;
+}
+
+/// A yielded value on its way to [`yield_value`]: see there.
+pub struct YieldValue<T> {
+    /// The value.
+    pub value: T,
+}
+
+/// What `yield value` becomes: `yielder.yield_(value)`, with the value passed in a
+/// struct field, so that a value of the wrong type is reported as a mismatch at the
+/// value itself, as for a `let` with a type, rather than as a wrong argument of a
+/// method defined in this crate.
+#[inline(always)]
+pub fn yield_value<T>(yielder: &mut Yielder<T>, value: YieldValue<T>) -> YieldFuture<'_, T> {
+    yielder.yield_(value.value)
 }
