@@ -66,7 +66,11 @@ impl Inventory {
 #[test]
 fn methods_borrow_self_and_their_arguments() {
     let inventory = Inventory {
-        items: vec![("apple".into(), 3), ("apricot".into(), 0), ("avocado".into(), 1)],
+        items: vec![
+            ("apple".into(), 3),
+            ("apricot".into(), 0),
+            ("avocado".into(), 1),
+        ],
     };
     let prefix = String::from("a");
     let got: Vec<&str> = block_on(inventory.in_stock(&prefix).collect());
@@ -91,7 +95,10 @@ impl Source for Fixed {
 
 #[test]
 fn implements_a_trait_method_that_returns_impl_stream() {
-    assert_eq!(block_on(Fixed(vec![4, 5]).values().collect::<Vec<_>>()), [4, 5]);
+    assert_eq!(
+        block_on(Fixed(vec![4, 5]).values().collect::<Vec<_>>()),
+        [4, 5]
+    );
 }
 
 #[derive(Debug, PartialEq)]
@@ -128,7 +135,11 @@ fn try_generator_ends_with_the_error_converted_by_from() {
     let got: Vec<_> = block_on(import(vec!["1", "-2", "3"]).collect());
     assert_eq!(got, [Ok(1), Err(ImportError::Negative(-2))]);
     let got: Vec<_> = block_on(import(vec!["1", "", "3"]).collect());
-    assert_eq!(got, [Ok(1)], "`return Ok(())` ends the stream without an error");
+    assert_eq!(
+        got,
+        [Ok(1)],
+        "`return Ok(())` ends the stream without an error"
+    );
 }
 
 #[try_generator]
@@ -167,7 +178,11 @@ async fn holding(_guard: Guard, unused: Guard, mut y: Yielder<()>) {
 fn parameters_move_into_the_stream_as_into_an_async_fns_future() {
     let drops = Arc::new(AtomicUsize::new(0));
     let s = holding(Guard(Arc::clone(&drops)), Guard(Arc::clone(&drops)));
-    assert_eq!(drops.load(Ordering::SeqCst), 0, "nothing is dropped before the stream");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        0,
+        "nothing is dropped before the stream"
+    );
     assert_eq!(block_on(s.count()), 1);
     assert_eq!(drops.load(Ordering::SeqCst), 2);
 }

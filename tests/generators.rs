@@ -50,7 +50,10 @@ fn a_body_that_never_yields_is_an_empty_stream_of_unit() {
     let t = try_async_gen! {
         Err("nothing to yield")?;
     };
-    assert_eq!(block_on(t.collect::<Vec<_>>()), [Err::<(), _>("nothing to yield")]);
+    assert_eq!(
+        block_on(t.collect::<Vec<_>>()),
+        [Err::<(), _>("nothing to yield")]
+    );
 }
 
 #[test]
@@ -659,4 +662,18 @@ fn dropping_before_the_first_poll_drops_the_captures() {
     assert_eq!(drops.load(Ordering::SeqCst), 0);
     drop(s);
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_module_is_still_reachable_under_its_former_name() {
+    let s: asyncgen::r#gen::Generator<u8, _> = asyncgen::r#gen::generate(|mut y| async move {
+        y.yield_(1).await;
+    });
+    assert_eq!(block_on(s.collect::<Vec<_>>()), [1]);
+    let t: asyncgen::generators::Generator<u8, _> =
+        asyncgen::generators::generate(|mut y| async move {
+            y.yield_(2).await;
+        });
+    assert_eq!(block_on(t.collect::<Vec<_>>()), [2]);
 }

@@ -56,7 +56,9 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
         // still parses; the final `return` is unreachable when the body itself
         // returns or loops forever, which is not worth a warning in user code.
         Flavor::Try => {
-            let error = header.error.map_or_else(|| quote!(_), |e| e.to_token_stream());
+            let error = header
+                .error
+                .map_or_else(|| quote!(_), |e| e.to_token_stream());
             quote! {
                 #krate::__private::try_generate(move |#yielder| async move {
                     #alias
@@ -136,7 +138,9 @@ fn header_name(stream: ParseStream<'_>) -> Option<String> {
     let name: Ident = fork.parse().ok()?;
     fork.peek(Token![=]).then_some(())?;
     let name = name.to_string();
-    ["Item", "Ok", "Error"].contains(&name.as_str()).then_some(name)
+    ["Item", "Ok", "Error"]
+        .contains(&name.as_str())
+        .then_some(name)
 }
 
 /// The body's statements after lowering `for await`; on a syntax error, the error and
@@ -199,7 +203,10 @@ mod tests {
         assert!(fallible.contains("compile_error"), "{fallible}");
         let twice = expand_str("type Item = u32; type Item = u64; yield 1;", Flavor::Plain);
         assert!(twice.contains("named twice"), "{twice}");
-        let local = expand_str("type Pair = (u8, u8); let p: Pair = (1, 2); yield p;", Flavor::Plain);
+        let local = expand_str(
+            "type Pair = (u8, u8); let p: Pair = (1, 2); yield p;",
+            Flavor::Plain,
+        );
         assert!(local.contains("type Pair = (u8 , u8) ;"), "{local}");
         assert!(!local.contains("compile_error"), "{local}");
     }
@@ -228,7 +235,10 @@ mod tests {
         );
         assert_eq!(out.matches("while let").count(), 2, "{out}");
         assert!(out.contains("'rows : while let"), "{out}");
-        assert!(out.contains("pin ! ((s))") || out.contains("pin ! (s)"), "{out}");
+        assert!(
+            out.contains("pin ! ((s))") || out.contains("pin ! (s)"),
+            "{out}"
+        );
         assert_eq!(out.matches("for_await_stream").count(), 2, "{out}");
         assert!(!out.contains("await x"), "{out}");
     }
@@ -238,7 +248,8 @@ mod tests {
         let out = expand_str("let f = || { return; }; return;", Flavor::Try);
         assert!(out.starts_with(":: asyncgen :: __private :: try_generate"));
         assert_eq!(
-            out.matches("return :: core :: result :: Result :: Ok").count(),
+            out.matches("return :: core :: result :: Result :: Ok")
+                .count(),
             2,
             "the user's `return;` and the final one: {out}"
         );

@@ -25,9 +25,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{
-    FnArg, GenericArgument, ItemFn, Pat, PathArguments, ReturnType, Token, Type, TypePath,
-};
+use syn::{FnArg, GenericArgument, ItemFn, Pat, PathArguments, ReturnType, Token, Type, TypePath};
 
 use crate::hidden::hidden_ident;
 use crate::rewrite::Flavor;
@@ -66,13 +64,17 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<TokenStream> {
     if input.is_empty() {
         return Ok(quote!(::asyncgen));
     }
-    let key: Token![crate] = input.parse()?;
+    if !input.peek(Token![crate]) {
+        return Err(input.error(
+            "the one argument is `crate = PATH`, the path to asyncgen where it is renamed",
+        ));
+    }
+    input.parse::<Token![crate]>()?;
     input.parse::<Token![=]>()?;
     let path: syn::Path = input.parse()?;
     if !input.is_empty() {
         return Err(input.error("expected nothing after `crate = PATH`"));
     }
-    let _ = key;
     Ok(path.into_token_stream())
 }
 
@@ -131,7 +133,15 @@ fn expand_fn(
                  the stream with the error as its last item",
             ));
         }
-        (ReturnType::Type(_, ty), Flavor::Try) => Some((**ty).clone()),
+        (ReturnType::Type(_, ty), Flavor::Try) if names_result(ty) => Some((**ty).clone()),
+        (ReturnType::Type(_, ty), Flavor::Try) => {
+            return Err(syn::Error::new(
+                ty.span(),
+                "a #[try_generator] fn returns `Result<(), E>` (or an alias named `Result`, \
+                 such as `io::Result<()>`): `?` and `return Err(e)` end the stream with the \
+                 error as its last item",
+            ));
+        }
     };
 
     let item = &yielder.item;
@@ -179,13 +189,23 @@ fn expand_fn(
     };
     // The user's block keeps its own type: `()` for a generator, the declared
     // `Result<(), E>` for a fallible one.
+    // The user's block keeps its declared type: `()` for a generator, `Result<(), E>`
+    // (or an alias of it) for a fallible one, so that a wrong tail expression is a
+    // plain mismatch at that expression.
+    let declared = output
+        .as_ref()
+        .map_or_else(|| quote!(()), ToTokens::to_token_stream);
+    let out = hidden_ident("output", declared_span(&output, &block));
     let body = match &output {
-        None => quote!(#block),
+        None => quote! {
+            let #out: #declared = #block;
+            #out
+        },
         Some(ty) => {
-            let out = hidden_ident("output", ty.span());
+            let convert = quote_spanned!(ty.span()=> #krate::__private::try_output);
             quote! {
-                let #out: #ty = #block;
-                #out
+                let #out: #declared = #block;
+                #convert(#out)
             }
         }
     };
@@ -202,6 +222,18 @@ fn expand_fn(
             #body
         }
     })
+}
+
+/// Whether `ty` is spelled `Result<..>` (`std::result::Result`, `io::Result`, ...).
+fn names_result(ty: &Type) -> bool {
+    matches!(ty, Type::Path(TypePath { qself: None, path })
+        if path.segments.last().is_some_and(|last| last.ident == "Result"))
+}
+
+fn declared_span(output: &Option<Type>, block: &syn::Block) -> Span {
+    output
+        .as_ref()
+        .map_or_else(|| block.brace_token.span.close(), Spanned::span)
 }
 
 /// `E` in `Result<(), E>`, or the projection that names it for an alias such as

@@ -231,12 +231,17 @@ impl Comprehension {
                     let private = private_alias(check_span);
                     let iter = hidden_ident(&format!("source{depth}"), check_span);
                     let bind = bind_pattern(pat, &item);
+                    let check = quote_spanned! {check_span=>
+                        let #iter = #private::for_in_iter(#iter);
+                        let mut #iter = #private::IntoIterator::into_iter(#iter);
+                    };
+                    let next = quote_spanned! {check_span=>
+                        #private::Iterator::next(&mut #iter)
+                    };
                     quote! {
                         let #name = #source;
-                        let mut #iter = #private::for_in_iter(#iter);
-                        while let ::core::option::Option::Some(#item) =
-                            #private::Iterator::next(&mut #iter)
-                        {
+                        #check
+                        while let ::core::option::Option::Some(#item) = #next {
                             #bind
                             #body
                         }
@@ -253,7 +258,6 @@ impl Comprehension {
                     await_span: *await_span,
                     pat,
                     stream: iterated(),
-                    check_span: source_span(clause),
                     pinned: name,
                     body,
                 }

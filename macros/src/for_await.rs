@@ -130,7 +130,6 @@ impl ForAwait {
             await_span: await_kw.span(),
             pat: &self.pat,
             stream: self.stream.to_token_stream(),
-            check_span: check_span(&self.stream),
             pinned: hidden_ident("stream", await_kw.span()),
             body: self.body.to_token_stream(),
         }
@@ -138,8 +137,8 @@ impl ForAwait {
     }
 }
 
-/// Where the check that a loop's source is a `Stream` (or, in `comp!`, an iterator)
-/// is reported: at the first token of the expression, as expanded code.
+/// Where the check that the source of a `comp!` `for` clause is an iterator is
+/// reported: at the first token of the expression, as expanded code.
 ///
 /// Every call the loop makes on the source is spelled with this one span, so that when
 /// the check fails, rustc reports the failure once (it drops an error that another, at
@@ -165,8 +164,6 @@ pub(crate) struct ForAwaitLoop<'a> {
     pub(crate) pat: &'a Pat,
     /// The stream expression, or a name bound to it.
     pub(crate) stream: TokenStream,
-    /// See [`check_span`].
-    pub(crate) check_span: Span,
     /// The name of the pinned stream.
     pub(crate) pinned: Ident,
     pub(crate) body: TokenStream,
@@ -180,14 +177,18 @@ impl ForAwaitLoop<'_> {
             await_span,
             pat,
             stream,
-            check_span,
             pinned,
             body,
         } = self;
         let while_kw = Ident::new("while", for_span);
         // At the user's `await`, but marked as expanded code, so that rustc does not
         // suggest edits to a `.await` the user never wrote.
-        let await_kw = Ident::new("await", Span::mixed_site().located_at(await_span));
+        // The check that the stream is one, the call to `next` and the `.await` are all
+        // spelled at the user's `await` (as expanded code, so that rustc does not
+        // suggest edits to a `.await` the user never wrote): with one span, a stream
+        // of the wrong type is reported once, not once per use (see [`check_span`]).
+        let check_span = Span::mixed_site().located_at(await_span);
+        let await_kw = Ident::new("await", check_span);
         let private = private_alias(check_span);
         let pinned_at_check = Ident::new(&pinned.to_string(), pinned.span().located_at(check_span));
         let next = quote_spanned! {check_span=>

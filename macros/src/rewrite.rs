@@ -190,7 +190,8 @@ impl Rewriter {
                 if p.as_char() == ':' && p.spacing() == Spacing::Joint);
             out.extend([match token {
                 TokenTree::Group(group) => {
-                    let mut new = Group::new(group.delimiter(), self.rewrite_tokens(group.stream()));
+                    let mut new =
+                        Group::new(group.delimiter(), self.rewrite_tokens(group.stream()));
                     new.set_span(group.span());
                     TokenTree::Group(new)
                 }

@@ -2,7 +2,7 @@
 //! `asyncgen::__private`. Not public API.
 
 pub use super::{YieldFuture, Yielder, generate, try_generate};
-pub use core::iter::Iterator;
+pub use core::iter::{IntoIterator, Iterator};
 pub use core::pin::{Pin, pin};
 pub use futures_core::Stream;
 pub use futures_util::stream::StreamExt;
@@ -11,7 +11,7 @@ pub use futures_util::stream::StreamExt;
 /// exists to say so when the loop is given something else.
 #[diagnostic::on_unimplemented(
     message = "`for await` needs a `Stream`, and `{Self}` is not one",
-    label = "not a `Stream`",
+    label = "`for await` iterates a `Stream`",
     note = "iterate an `Iterator` with a plain `for` loop, or turn it into a stream with `futures::stream::iter`"
 )]
 pub trait ForAwait {}
@@ -31,25 +31,17 @@ pub fn for_await_stream<S: ForAwait + ?Sized>(stream: Pin<&mut S>) -> Pin<&mut S
     label = "not an iterator",
     note = "a `for` clause iterates an `IntoIterator`; to iterate a `Stream`, write `for await PAT in STREAM`"
 )]
-pub trait ForIn {
-    /// The iterator.
-    type IntoIter: Iterator;
-    /// The iterator.
-    fn into_iter(self) -> Self::IntoIter;
-}
+pub trait ForIn {}
 
-impl<I: IntoIterator> ForIn for I {
-    type IntoIter = I::IntoIter;
-    #[inline(always)]
-    fn into_iter(self) -> I::IntoIter {
-        IntoIterator::into_iter(self)
-    }
-}
+// Not recommended: rustc then reports a failed `ForIn` bound with this trait's message,
+// instead of looking through the impl to `Iterator`'s, which says nothing of streams.
+#[diagnostic::do_not_recommend]
+impl<I: IntoIterator> ForIn for I {}
 
-/// The iterator a `for` clause of `comp!` iterates, checked to be one.
+/// The value a `for` clause of `comp!` iterates, checked to be iterable.
 #[inline(always)]
-pub fn for_in_iter<I: ForIn>(iter: I) -> I::IntoIter {
-    iter.into_iter()
+pub fn for_in_iter<I: ForIn>(iter: I) -> I {
+    iter
 }
 
 /// What `expr?` becomes in an `async_gen!` body, where the macro has already reported
@@ -84,10 +76,16 @@ impl<T> QuestionMarkOperand for Option<T> {
 pub trait TryOutput {
     /// `E`.
     type Error;
+    /// The output itself.
+    fn into_result(self) -> Result<(), Self::Error>;
 }
 
 impl<E> TryOutput for Result<(), E> {
     type Error = E;
+    #[inline(always)]
+    fn into_result(self) -> Self {
+        self
+    }
 }
 
 /// A yielded value on its way to [`yield_value`]: see there.
@@ -103,4 +101,10 @@ pub struct YieldValue<T> {
 #[inline(always)]
 pub fn yield_value<T>(yielder: &mut Yielder<T>, value: YieldValue<T>) -> YieldFuture<'_, T> {
     yielder.yield_(value.value)
+}
+
+/// The output of a `#[try_generator]` fn's body, as `try_generate` takes it.
+#[inline(always)]
+pub fn try_output<R: TryOutput>(output: R) -> Result<(), R::Error> {
+    output.into_result()
 }

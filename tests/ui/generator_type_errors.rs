@@ -17,8 +17,11 @@ async fn trailing_value(mut y: Yielder<u32>) {
     7
 }
 
+#[derive(Debug)]
+struct NotANumber;
+
 #[try_generator]
-async fn wrong_error(mut y: Yielder<u32>) -> Result<(), std::io::Error> {
+async fn wrong_error(mut y: Yielder<u32>) -> Result<(), NotANumber> {
     y.yield_("1".parse::<u32>()?).await;
     Ok(())
 }
