@@ -224,12 +224,17 @@ pub(crate) fn bind_pattern(pat: &Pat, item: &Ident) -> TokenStream {
     let let_kw = Ident::new("let", first_span(pat));
     let semi = quote_spanned!(last_span(pat)=> ;);
     // `let` takes top-level alternatives (`A | B`) only in parentheses.
+    // Spelled at the user's pattern, but the binding is the loop's: a stream of `()`
+    // is not a `let` of a unit value.
     match pat {
         Pat::Or(_) => quote_spanned! {first_span(pat)=>
-            #[allow(unused_parens)]
+            #[allow(unused_parens, clippy::let_unit_value)]
             #let_kw (#pat) = #item #semi
         },
-        _ => quote_spanned! {first_span(pat)=> #let_kw #pat = #item #semi },
+        _ => quote_spanned! {first_span(pat)=>
+            #[allow(clippy::let_unit_value)]
+            #let_kw #pat = #item #semi
+        },
     }
 }
 
