@@ -18,6 +18,9 @@
 /// - `for await PAT in STREAM { ... }` iterates any [`Stream`](futures_core::Stream),
 ///   `Unpin` or not, with labels, `break` and `continue`.
 /// - `return;` ends the stream.
+/// - `type Item = T;` as the first line names the item type, where nothing else does
+///   (a body with no `yield` at all makes a stream of `()`, as async-stream's `stream!`
+///   does).
 ///
 /// The block is an `async move` block: it takes ownership of what it uses, which may be
 /// references, so the stream may borrow data that outlives it. Nothing runs until the
@@ -84,6 +87,24 @@
 /// # });
 /// ```
 ///
+/// Naming the item type of a stream that never yields, where nothing else tells it:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// # futures::executor::block_on(async {
+/// let quiet = async_gen! {
+///     type Item = String;
+///     std::future::ready(()).await;
+/// };
+/// assert_eq!(quiet.collect::<Vec<String>>().await, Vec::<String>::new());
+///
+/// // Without a `yield` and without a name, the items are `()`.
+/// let units = async_gen! {};
+/// assert_eq!(units.collect::<Vec<()>>().await, []);
+/// # });
+/// ```
+///
 /// Yielding from a `tokio::select!` arm, here merging a channel with a timeout:
 ///
 /// ```
@@ -128,8 +149,11 @@ macro_rules! async_gen {
 /// Unlike a [`try_generate`](crate::try_generate) body, the block does not end with `Ok(())`: reaching its
 /// end is the success, and a trailing `Ok(())` is a type error (`expected ()`).
 ///
-/// The result is a [`TryGenerator`](crate::TryGenerator). `E` is usually inferred from how the stream is
-/// used, for example a function's `impl Stream<Item = Result<T, E>>` return type.
+/// The result is a [`TryGenerator`](crate::TryGenerator). `T` and `E` are usually
+/// inferred from how the stream is used, for example a function's
+/// `impl Stream<Item = Result<T, E>>` return type. Where nothing says what they are,
+/// the first lines of the block name them, as `TryStream` does: `type Ok = T;` and
+/// `type Error = E;` (either or both).
 ///
 /// # Examples
 ///
@@ -172,6 +196,21 @@ macro_rules! async_gen {
 ///
 /// let ugly: Vec<_> = import(vec!["x"]).collect().await;
 /// assert!(matches!(ugly[..], [Err(ImportError::BadNumber(_))]));
+/// # });
+/// ```
+///
+/// Naming the error type, which nothing else in this `let` tells:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// # futures::executor::block_on(async {
+/// let text = "12";
+/// let parsed = try_async_gen! {
+///     type Error = std::num::ParseIntError;
+///     yield text.parse::<i32>()?;
+/// };
+/// assert_eq!(parsed.collect::<Vec<_>>().await, [Ok(12)]);
 /// # });
 /// ```
 ///
