@@ -314,3 +314,84 @@ fn yielder_item(ty: &Type) -> syn::Result<Option<Type>> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: &str, item: &str, flavor: Flavor) -> String {
+        expand(args.parse().unwrap(), item.parse().unwrap(), flavor).to_string()
+    }
+
+    #[test]
+    fn the_yielder_leaves_the_signature_and_names_the_item_type() {
+        let out = expand_str(
+            "",
+            "pub async fn f(&self, n: u32, mut y: Yielder<&str>) { y.yield_(\"a\").await; }",
+            Flavor::Plain,
+        );
+        assert!(
+            out.starts_with("pub fn f (& self , n : u32) -> impl :: asyncgen :: __private :: Stream < Item = & str >"),
+            "{out}"
+        );
+        assert!(
+            out.contains(":: asyncgen :: __private :: generate (move |"),
+            "{out}"
+        );
+        assert!(out.contains("let _ = & self ; let _ = & n ;"), "{out}");
+        assert!(out.contains("let mut y : Yielder < & str > ="), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn try_generator_takes_the_error_type_from_the_result_and_a_crate_path() {
+        let out = expand_str(
+            "crate = ::renamed",
+            "async fn f(mut y: Yielder<u8>) -> Result<(), E> { Ok(()) }",
+            Flavor::Try,
+        );
+        assert!(
+            out.contains("-> impl :: renamed :: __private :: Stream < Item = :: core :: result :: Result < u8 , E > >"),
+            "{out}"
+        );
+        assert!(
+            out.contains(":: renamed :: __private :: try_generate"),
+            "{out}"
+        );
+        let alias = expand_str(
+            "",
+            "async fn f(mut y: Yielder<u8>) -> io::Result<()> { Ok(()) }",
+            Flavor::Try,
+        );
+        assert!(alias.contains("TryOutput > :: Error"), "{alias}");
+    }
+
+    #[test]
+    fn misuse_is_an_error_next_to_the_item_as_written() {
+        for (item, flavor) in [
+            ("fn f(mut y: Yielder<u8>) {}", Flavor::Plain),
+            ("async fn f(n: u8) {}", Flavor::Plain),
+            ("async fn f(mut y: Yielder<u8>) -> u8 { 1 }", Flavor::Plain),
+            ("async fn f(mut y: Yielder<u8>) {}", Flavor::Try),
+            (
+                "async fn f(mut y: Yielder<u8>) -> Option<()> { None }",
+                Flavor::Try,
+            ),
+            (
+                "async fn f(mut y: Yielder<u8>, mut z: Yielder<u8>) {}",
+                Flavor::Plain,
+            ),
+            ("async fn f(mut y: Yielder<_>) {}", Flavor::Plain),
+        ] {
+            let out = expand_str("", item, flavor);
+            assert!(out.contains("compile_error"), "{item}: {out}");
+            assert!(out.contains("fn f"), "{item}: {out}");
+        }
+        let out = expand_str(
+            "krate = x",
+            "async fn f(mut y: Yielder<u8>) {}",
+            Flavor::Plain,
+        );
+        assert!(out.contains("crate = PATH"), "{out}");
+    }
+}
