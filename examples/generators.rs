@@ -31,6 +31,17 @@ fn generate_numbers_fn() -> impl Stream<Item = u32> {
     })
 }
 
+// The same again as an attribute on an `async fn`: its body is ordinary Rust, which
+// rustfmt formats and rust-analyzer checks; it yields through the `Yielder` parameter,
+// which callers do not pass.
+#[generator]
+async fn generate_numbers_attr(mut y: Yielder<u32>) {
+    for i in 0..5 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        y.yield_(i).await;
+    }
+}
+
 // async def parse_all(lines):
 //     for line in lines:
 //         yield int(line)       # raises ValueError on bad input, ending the generator
@@ -74,7 +85,7 @@ async fn main() {
     println!("Results: {results:?}");
 
     // Generators compose: one consumes another with `for await`.
-    let totals: Vec<u32> = running_total(generate_numbers()).collect().await;
+    let totals: Vec<u32> = running_total(generate_numbers_attr()).collect().await;
     println!("Running totals: {totals:?}");
 
     // try: [n async for n in parse_all(...)]

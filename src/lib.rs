@@ -40,7 +40,7 @@
 //!
 //! | module | what | Python |
 //! |---|---|---|
-//! | [`gen`] | `async_gen!`, `try_async_gen!`, [`generate`], [`try_generate`] | `async def` with `yield` |
+//! | [`generators`] | `async_gen!`, `try_async_gen!`, `#[generator]`, [`generate`], [`try_generate`] | `async def` with `yield` |
 //! | [`concurrent`] | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
 //! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
 //! | [`paginate`](mod@paginate), `link` (feature `link`) | paginated APIs as streams | hand-written `while next_url:` loops |
@@ -81,7 +81,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod concurrent;
-pub mod r#gen;
+// The directory keeps its short name; the module reads as a word (`gen` is reserved in
+// edition 2024, so it could only be reached as `r#gen`).
+#[path = "gen/mod.rs"]
+pub mod generators;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod paginate;
@@ -100,7 +103,11 @@ pub use paginate::{
 pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
-pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+pub use crate::generators::{
+    Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate,
+};
+#[cfg(feature = "macros")]
+pub use crate::generators::{generator, try_generator};
 #[cfg(feature = "time")]
 pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
@@ -155,7 +162,7 @@ pub mod prelude {
     #[cfg(feature = "time")]
     pub use crate::time::StreamTimeExt as _;
 
-    pub use crate::r#gen::{Generator, TryGenerator, Yielder, generate, try_generate};
+    pub use crate::generators::{Generator, TryGenerator, Yielder, generate, try_generate};
     #[cfg(feature = "time")]
     pub use crate::paginate::RetryPolicy;
     pub use crate::paginate::{
@@ -165,14 +172,22 @@ pub mod prelude {
     #[cfg(feature = "time")]
     pub use crate::time::{Quota, RateLimiter};
     #[cfg(feature = "macros")]
-    pub use crate::{async_gen, comp, try_async_gen};
+    pub use crate::{async_gen, comp, generator, try_async_gen, try_generator};
+}
+
+/// The former name of [`generators`], which `gen` being a reserved word in edition 2024
+/// made `r#gen`.
+#[deprecated(since = "0.1.0", note = "renamed `asyncgen::generators`")]
+#[doc(hidden)]
+pub mod r#gen {
+    pub use crate::generators::*;
 }
 
 /// What the macros expand to. Not public API: names and signatures here may change in
 /// any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::r#gen::macro_support::*;
+    pub use crate::generators::macro_support::*;
     // Invoked by the `macro_rules!` wrappers of the same names, which pass `$crate` so
     // that the expansion reaches this crate however the caller depends on it.
     #[cfg(feature = "macros")]

@@ -36,21 +36,75 @@ fn bare_yield_yields_unit() {
 }
 
 #[test]
-fn a_body_that_never_yields_is_an_empty_stream() {
+fn a_body_that_never_yields_is_an_empty_stream_of_unit() {
     let runs = Arc::new(AtomicUsize::new(0));
     let in_body = Arc::clone(&runs);
-    let s: asyncgen::Generator<u32, _> = async_gen! {
+    // As with async-stream's `stream!`: with no `yield`, the items are `()`.
+    let s = async_gen! {
         in_body.fetch_add(1, Ordering::SeqCst);
     };
-    assert_eq!(block_on(s.collect::<Vec<u32>>()), Vec::<u32>::new());
+    assert_eq!(block_on(s.collect::<Vec<()>>()), []);
     assert_eq!(runs.load(Ordering::SeqCst), 1);
-    let t: asyncgen::TryGenerator<u32, _> = try_async_gen! {
+    let empty = async_gen! {};
+    assert_eq!(block_on(empty.collect::<Vec<()>>()), []);
+    let t = try_async_gen! {
         Err("nothing to yield")?;
     };
     assert_eq!(
         block_on(t.collect::<Vec<_>>()),
-        [Err::<u32, _>("nothing to yield")]
+        [Err::<(), _>("nothing to yield")]
     );
+}
+
+#[test]
+fn the_header_names_the_item_type_where_nothing_else_does() {
+    let s = async_gen! {
+        type Item = u32;
+    };
+    assert_eq!(block_on(s.collect::<Vec<u32>>()), Vec::<u32>::new());
+    fn never() -> impl Stream<Item = String> {
+        async_gen! {
+            type Item = String;
+            std::future::ready(()).await;
+        }
+    }
+    assert_eq!(block_on(never().count()), 0);
+    // The header also fixes the type for yields that would otherwise infer another.
+    let widened = async_gen! {
+        type Item = u64;
+        yield 1;
+        yield 2;
+    };
+    let widened: Vec<u64> = block_on(widened.collect());
+    assert_eq!(widened, [1, 2]);
+}
+
+#[test]
+fn the_header_names_the_error_type_of_a_fallible_generator() {
+    let t = "12";
+    let s = try_async_gen! {
+        type Error = std::num::ParseIntError;
+        yield t.parse::<i32>()?;
+    };
+    assert_eq!(block_on(s.collect::<Vec<_>>()), [Ok(12)]);
+
+    let texts = ["1", "x"];
+    let s = try_async_gen! {
+        type Ok = u8;
+        type Error = AppError;
+        for text in texts {
+            yield text.parse()?;
+        }
+    };
+    let got = block_on(s.collect::<Vec<_>>());
+    assert_eq!(got[0], Ok(1));
+    assert!(matches!(got[1], Err(AppError::BadNumber(_))));
+
+    let silent = try_async_gen! {
+        type Ok = u8;
+        type Error = std::io::Error;
+    };
+    assert_eq!(block_on(silent.count()), 0);
 }
 
 #[test]
@@ -608,4 +662,18 @@ fn dropping_before_the_first_poll_drops_the_captures() {
     assert_eq!(drops.load(Ordering::SeqCst), 0);
     drop(s);
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_module_is_still_reachable_under_its_former_name() {
+    let s: asyncgen::r#gen::Generator<u8, _> = asyncgen::r#gen::generate(|mut y| async move {
+        y.yield_(1).await;
+    });
+    assert_eq!(block_on(s.collect::<Vec<_>>()), [1]);
+    let t: asyncgen::generators::Generator<u8, _> =
+        asyncgen::generators::generate(|mut y| async move {
+            y.yield_(2).await;
+        });
+    assert_eq!(block_on(t.collect::<Vec<_>>()), [2]);
 }

@@ -1,11 +1,11 @@
 //! Expansion of `async_gen!` and `try_async_gen!` into the engine's `generate` and
 //! `try_generate`.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote;
-use syn::parse::Parser;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::parse::{ParseStream, Parser};
 use syn::visit_mut::VisitMut;
-use syn::{Block, Stmt};
+use syn::{Block, Stmt, Token, Type};
 
 use crate::crate_path::declare_private_alias;
 use crate::for_await::lower_for_await;
@@ -13,6 +13,13 @@ use crate::rewrite::{Flavor, Rewriter, yielder_ident};
 
 pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) -> TokenStream {
     let mut rewriter = Rewriter::new(flavor);
+    let (header, input) = match split_header(input, flavor) {
+        Ok(split) => split,
+        Err((error, input)) => {
+            rewriter.push_error(error);
+            (Header::default(), input)
+        }
+    };
     let body = match parse_body(input) {
         Ok(mut stmts) => {
             for stmt in &mut stmts {
@@ -28,22 +35,39 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
         }
     };
     let yielder = yielder_ident(Span::call_site());
+    // The closure's parameter is typed only where inference has nothing to go on: the
+    // item type the header names, or `()` for a body that never yields (as with
+    // async-stream). Otherwise the expansion is the plain closure of `generate`.
+    let item = match header.item {
+        Some(item) => Some(item.to_token_stream()),
+        None if !rewriter.yields() => Some(quote!(())),
+        None => None,
+    };
+    let yielder = match item {
+        Some(item) => quote!(mut #yielder: #krate::__private::Yielder<#item>),
+        None => quote!(mut #yielder),
+    };
     let alias = declare_private_alias(krate);
     let call = match flavor {
         Flavor::Plain => quote! {
-            #krate::__private::generate(move |mut #yielder| async move { #alias #body })
+            #krate::__private::generate(move |#yielder| async move { #alias #body })
         },
         // The body is wrapped in a block so that a trailing expression without `;`
         // still parses; the final `return` is unreachable when the body itself
         // returns or loops forever, which is not worth a warning in user code.
-        Flavor::Try => quote! {
-            #krate::__private::try_generate(move |mut #yielder| async move {
-                #alias
-                { #body }
-                #[allow(unreachable_code)]
-                return ::core::result::Result::Ok(());
-            })
-        },
+        Flavor::Try => {
+            let error = header
+                .error
+                .map_or_else(|| quote!(_), |e| e.to_token_stream());
+            quote! {
+                #krate::__private::try_generate(move |#yielder| async move {
+                    #alias
+                    { #body }
+                    #[allow(unreachable_code)]
+                    return ::core::result::Result::Ok::<(), #error>(());
+                })
+            }
+        }
     };
     match rewriter.into_errors() {
         None => call,
@@ -52,6 +76,71 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
             quote!({ #errors #call })
         }
     }
+}
+
+/// The types a body's header names: `type Item = T;` in `async_gen!`, `type Ok = T;`
+/// and `type Error = E;` in `try_async_gen!`.
+#[derive(Default)]
+struct Header {
+    item: Option<Type>,
+    error: Option<Type>,
+}
+
+/// Splits the header (the leading `type NAME = TYPE;` lines that name the stream's
+/// types) off a body; on an error, the error and the input to go on with.
+fn split_header(
+    input: TokenStream,
+    flavor: Flavor,
+) -> Result<(Header, TokenStream), (syn::Error, TokenStream)> {
+    let parse = |stream: ParseStream<'_>| {
+        let mut header = Header::default();
+        while let Some(name) = header_name(stream) {
+            stream.parse::<Token![type]>()?;
+            let name_ident: Ident = stream.parse()?;
+            stream.parse::<Token![=]>()?;
+            let ty: Type = stream.parse()?;
+            stream.parse::<Token![;]>()?;
+            let slot = match (flavor, name.as_str()) {
+                (Flavor::Plain, "Item") | (Flavor::Try, "Ok") => &mut header.item,
+                (Flavor::Try, "Error") => &mut header.error,
+                (Flavor::Plain, _) => {
+                    return Err(syn::Error::new(
+                        name_ident.span(),
+                        "`async_gen!` names its item type with `type Item = T;`; a stream \
+                         with an error type is a `try_async_gen!`",
+                    ));
+                }
+                (Flavor::Try, _) => {
+                    return Err(syn::Error::new(
+                        name_ident.span(),
+                        "`try_async_gen!` yields `Result<Ok, Error>` items: name the yielded \
+                         type with `type Ok = T;` and the error type with `type Error = E;`",
+                    ));
+                }
+            };
+            if slot.replace(ty).is_some() {
+                return Err(syn::Error::new(
+                    name_ident.span(),
+                    format!("`type {name}` is named twice"),
+                ));
+            }
+        }
+        Ok((header, stream.parse::<TokenStream>()?))
+    };
+    parse.parse2(input.clone()).map_err(|error| (error, input))
+}
+
+/// The name of the header line at the cursor (`type Item =`, `type Ok =` or
+/// `type Error =`), if there is one: any other `type` item is the body's own.
+fn header_name(stream: ParseStream<'_>) -> Option<String> {
+    let fork = stream.fork();
+    fork.parse::<Token![type]>().ok()?;
+    let name: Ident = fork.parse().ok()?;
+    fork.peek(Token![=]).then_some(())?;
+    let name = name.to_string();
+    ["Item", "Ok", "Error"]
+        .contains(&name.as_str())
+        .then_some(name)
 }
 
 /// The body's statements after lowering `for await`; on a syntax error, the error and
@@ -74,10 +163,52 @@ mod tests {
     #[test]
     fn yield_becomes_an_awaited_call_on_the_yielder() {
         let out = expand_str("yield 1; yield;", Flavor::Plain);
-        assert!(out.starts_with(":: asyncgen :: __private :: generate (move | mut __yielder |"));
-        assert!(out.contains("__yielder . yield_ (1) . await ;"), "{out}");
-        assert!(out.contains("__yielder . yield_ (()) . await ;"), "{out}");
+        assert!(out.starts_with(":: asyncgen :: __private :: generate (move | mut r#yield |"));
+        assert!(out.contains("__asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : 1 }) . await ;"), "{out}");
+        assert!(out.contains("__asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : () }) . await ;"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn a_body_that_never_yields_has_unit_items_and_a_header_names_the_types() {
+        let silent = expand_str("run().await;", Flavor::Plain);
+        assert!(
+            silent.contains("| mut r#yield : :: asyncgen :: __private :: Yielder < () > |"),
+            "{silent}"
+        );
+        let yielding = expand_str("yield 1;", Flavor::Plain);
+        assert!(yielding.contains("| mut r#yield |"), "{yielding}");
+        let named = expand_str("type Item = u64; run().await;", Flavor::Plain);
+        assert!(named.contains("Yielder < u64 >"), "{named}");
+        assert!(!named.contains("type Item"), "{named}");
+        let fallible = expand_str(
+            "type Error = std::num::ParseIntError; yield t.parse::<i32>()?;",
+            Flavor::Try,
+        );
+        assert!(fallible.contains("| mut r#yield |"), "{fallible}");
+        assert!(
+            fallible.contains("Ok :: < () , std :: num :: ParseIntError > (())"),
+            "{fallible}"
+        );
+        let both = expand_str("type Ok = i32; type Error = E; yield 1;", Flavor::Try);
+        assert!(both.contains("Yielder < i32 >"), "{both}");
+        assert!(both.contains("Ok :: < () , E >"), "{both}");
+    }
+
+    #[test]
+    fn a_header_line_of_the_other_macro_is_an_error_and_other_type_items_are_the_bodys() {
+        let plain = expand_str("type Error = E; yield 1;", Flavor::Plain);
+        assert!(plain.contains("compile_error"), "{plain}");
+        let fallible = expand_str("type Item = u32; yield 1;", Flavor::Try);
+        assert!(fallible.contains("compile_error"), "{fallible}");
+        let twice = expand_str("type Item = u32; type Item = u64; yield 1;", Flavor::Plain);
+        assert!(twice.contains("named twice"), "{twice}");
+        let local = expand_str(
+            "type Pair = (u8, u8); let p: Pair = (1, 2); yield p;",
+            Flavor::Plain,
+        );
+        assert!(local.contains("type Pair = (u8 , u8) ;"), "{local}");
+        assert!(!local.contains("compile_error"), "{local}");
     }
 
     #[test]
@@ -87,7 +218,7 @@ mod tests {
              let t = try_async_gen!(yield 3;); let c = comp![x for x in [yield 4]];",
             Flavor::Plain,
         );
-        assert_eq!(out.matches("yield_").count(), 1, "{out}");
+        assert_eq!(out.matches("yield_value").count(), 1, "{out}");
         assert!(
             out.contains("asyncgen :: async_gen ! { yield 2 ; }"),
             "{out}"
@@ -104,7 +235,11 @@ mod tests {
         );
         assert_eq!(out.matches("while let").count(), 2, "{out}");
         assert!(out.contains("'rows : while let"), "{out}");
-        assert!(out.contains("for_await_stream (s)"), "{out}");
+        assert!(
+            out.contains("pin ! ((s))") || out.contains("pin ! (s)"),
+            "{out}"
+        );
+        assert_eq!(out.matches("for_await_stream").count(), 2, "{out}");
         assert!(!out.contains("await x"), "{out}");
     }
 
@@ -113,7 +248,7 @@ mod tests {
         let out = expand_str("let f = || { return; }; return;", Flavor::Try);
         assert!(out.starts_with(":: asyncgen :: __private :: try_generate"));
         assert_eq!(
-            out.matches("return :: core :: result :: Result :: Ok (())")
+            out.matches("return :: core :: result :: Result :: Ok")
                 .count(),
             2,
             "the user's `return;` and the final one: {out}"
@@ -147,7 +282,7 @@ mod tests {
         ] {
             let out = expand_str(body, Flavor::Plain);
             assert!(out.contains("compile_error"), "{body}: {out}");
-            assert!(!out.contains("yield_"), "{body}: {out}");
+            assert!(!out.contains("yield_value"), "{body}: {out}");
         }
     }
 
@@ -158,11 +293,11 @@ mod tests {
             Flavor::Plain,
         );
         assert!(
-            out.contains("=> __yielder . yield_ (v + 1) . await ,"),
+            out.contains("=> __asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : v + 1 }) . await ,"),
             "{out}"
         );
         assert!(
-            out.contains("{ __yielder . yield_ (()) . await ; }"),
+            out.contains("{ __asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : () }) . await ; }"),
             "{out}"
         );
     }
@@ -176,6 +311,6 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("let x = ;"), "{out}");
-        assert_eq!(out.matches("yield_").count(), 2, "{out}");
+        assert_eq!(out.matches("yield_value").count(), 2, "{out}");
     }
 }

@@ -22,12 +22,15 @@
 //! ```
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Token};
 
-use crate::crate_path::{crate_path_at, declare_private_alias, private_alias};
+use crate::crate_path::{declare_private_alias, private_alias};
+use crate::for_await::{ForAwaitLoop, bind_pattern, check_span};
+use crate::hidden::hidden_ident;
+use crate::rewrite::{yield_call, yielder_ident};
 
 /// Parses and expands one `comp![...]` invocation; parse errors become
 /// `compile_error!`s at the offending tokens.
@@ -48,7 +51,12 @@ enum Clause {
     /// `for PAT in ITER`: a plain `IntoIterator`.
     For { pat: Pat, iter: Expr },
     /// `for await PAT in STREAM`: any `Stream`, pinned on the generator's own state.
-    ForAwait { pat: Pat, stream: Expr },
+    ForAwait {
+        for_span: Span,
+        await_span: Span,
+        pat: Pat,
+        stream: Expr,
+    },
     /// `if COND`.
     If { cond: Expr },
 }
@@ -104,6 +112,11 @@ fn unexpected_token(input: ParseStream<'_>, message: &str) -> syn::Error {
 
 fn parse_for(input: ParseStream<'_>) -> syn::Result<Clause> {
     let for_token: Token![for] = input.parse()?;
+    if input.peek(Token![async]) {
+        return Err(input.error(
+            "a `for` clause over a stream is spelled `for await`: `comp![x for await x in stream]`",
+        ));
+    }
     let await_token: Option<Token![await]> = input.parse()?;
     let pat = Pat::parse_multi_with_leading_vert(input)?;
     if !input.peek(Token![in]) {
@@ -123,7 +136,12 @@ fn parse_for(input: ParseStream<'_>) -> syn::Result<Clause> {
     }
     let iter: Expr = input.parse()?;
     Ok(match await_token {
-        Some(_) => Clause::ForAwait { pat, stream: iter },
+        Some(await_token) => Clause::ForAwait {
+            for_span: for_token.span,
+            await_span: await_token.span,
+            pat,
+            stream: iter,
+        },
         None => Clause::For { pat, iter },
     })
 }
@@ -140,21 +158,11 @@ fn parse_if(input: ParseStream<'_>) -> syn::Result<Clause> {
     Ok(Clause::If { cond })
 }
 
-/// The expression after `in`, in the form the loops consume: an iterable as written
-/// (the `for` loop reports a non-iterable at it), or a stream that has passed the
-/// `Stream` check, which carries the expression's span so that the error points there.
-///
-/// `private` is the path to the runtime crate's `__private` module: the body's alias
-/// inside the generator, the crate path for a source hoisted out of it.
-fn source(clause: &Clause, private: impl FnOnce(Span) -> TokenStream) -> TokenStream {
+/// The expression after `in`, evaluated where the loop starts (or hoisted out of the
+/// generator); the loops check that it is what they iterate.
+fn source(clause: &Clause) -> TokenStream {
     match clause {
-        Clause::For { iter, .. } => quote!((#iter)),
-        Clause::ForAwait { stream, .. } => {
-            let private = private(stream.span());
-            quote_spanned! {stream.span()=>
-                #private::for_await_stream(#stream)
-            }
-        }
+        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => quote!((#e)),
         Clause::If { .. } => unreachable!("`if` clauses iterate nothing"),
     }
 }
@@ -162,7 +170,7 @@ fn source(clause: &Clause, private: impl FnOnce(Span) -> TokenStream) -> TokenSt
 /// The span of the expression a `for` clause iterates.
 fn source_span(clause: &Clause) -> Span {
     match clause {
-        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => e.span(),
+        Clause::For { iter: e, .. } | Clause::ForAwait { stream: e, .. } => check_span(e),
         Clause::If { cond } => cond.span(),
     }
 }
@@ -176,35 +184,16 @@ fn mentions_await(tokens: TokenStream) -> bool {
     })
 }
 
-/// `let PAT = VALUE;`, with the parentheses a top-level or-pattern needs there.
-fn bind(pat: &Pat, value: &syn::Ident) -> TokenStream {
-    match pat {
-        Pat::Or(_) => quote! {
-            #[allow(unused_parens)]
-            let (#pat) = #value;
-        },
-        _ => quote! { let #pat = #value; },
-    }
-}
-
 impl Comprehension {
     fn expand(self, krate: &TokenStream) -> TokenStream {
         let alias = declare_private_alias(krate);
-        let in_body = |span| private_alias(span).into_token_stream();
-        let hoisted_out = |span| {
-            let krate = crate_path_at(krate, span);
-            quote_spanned!(span=> #krate::__private)
-        };
-        let private = private_alias(Span::call_site());
-        // Mixed-site hygiene: the user's expressions cannot see or shadow these.
-        let yielder = syn::Ident::new("__asyncgen_yielder", Span::mixed_site());
-        let item = syn::Ident::new("__asyncgen_item", Span::mixed_site());
-        let condition = syn::Ident::new("__asyncgen_condition", Span::mixed_site());
+        let yielder = yielder_ident(Span::call_site());
+        let condition = hidden_ident("condition", Span::call_site());
+        let item = hidden_ident("item", Span::call_site());
         // Named after the clause's depth; located at the iterated expression so that a
         // hoisted iterable that is not iterable is reported there.
         let source_name = |depth: usize| {
-            let span = Span::mixed_site().located_at(source_span(&self.clauses[depth]));
-            format_ident!("__asyncgen_source{}", depth, span = span)
+            hidden_ident(&format!("source{depth}"), source_span(&self.clauses[depth]))
         };
 
         // Python evaluates the outermost iterable when the comprehension is created,
@@ -220,7 +209,8 @@ impl Comprehension {
         };
 
         let element = &self.element;
-        let mut body = quote! { #yielder.yield_(#element).await; };
+        let yield_element = yield_call(Span::call_site(), &element.to_token_stream());
+        let mut body = quote! { #yield_element; };
         for (depth, clause) in self.clauses.iter().enumerate().rev() {
             let name = source_name(depth);
             // What the loop of a `for` clause consumes: the hoisted value, or the
@@ -229,31 +219,49 @@ impl Comprehension {
                 if depth == 0 && hoisted {
                     name.to_token_stream()
                 } else {
-                    source(clause, in_body)
+                    source(clause)
                 }
             };
             body = match clause {
+                // A `while let` rather than a `for`, so that the check that the
+                // source is an iterator is the only error when it is not one.
                 Clause::For { pat, .. } => {
                     let source = iterated();
+                    let check_span = source_span(clause);
+                    let private = private_alias(check_span);
+                    let iter = hidden_ident(&format!("source{depth}"), check_span);
+                    let bind = bind_pattern(pat, &item);
+                    let check = quote_spanned! {check_span=>
+                        let #iter = #private::for_in_iter(#iter);
+                        let mut #iter = #private::IntoIterator::into_iter(#iter);
+                    };
+                    let next = quote_spanned! {check_span=>
+                        #private::Iterator::next(&mut #iter)
+                    };
                     quote! {
-                        for #pat in #source {
-                            #body
-                        }
-                    }
-                }
-                Clause::ForAwait { pat, .. } => {
-                    let source = iterated();
-                    let bind = bind(pat, &item);
-                    quote! {
-                        let mut #name = #private::pin!(#source);
-                        while let ::core::option::Option::Some(#item) =
-                            #private::StreamExt::next(&mut #name).await
-                        {
+                        let #name = #source;
+                        #check
+                        while let ::core::option::Option::Some(#item) = #next {
                             #bind
                             #body
                         }
                     }
                 }
+                Clause::ForAwait {
+                    for_span,
+                    await_span,
+                    pat,
+                    ..
+                } => ForAwaitLoop {
+                    label: TokenStream::new(),
+                    for_span: *for_span,
+                    await_span: *await_span,
+                    pat,
+                    stream: iterated(),
+                    pinned: name,
+                    body,
+                }
+                .lower(),
                 Clause::If { cond } => quote_spanned! {cond.span()=>
                     let #condition: bool = #cond;
                     if #condition {
@@ -271,7 +279,7 @@ impl Comprehension {
         };
         if hoisted {
             let name = source_name(0);
-            let source = source(first, hoisted_out);
+            let source = source(first);
             quote! {
                 match #source {
                     #name => #generator,

@@ -3,6 +3,8 @@
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
+use crate::hidden::hidden_ident;
+
 /// Splits the `@crate PATH;` prefix off a macro's input: the path to the runtime crate,
 /// and the macro's own input.
 ///
@@ -37,7 +39,7 @@ pub(crate) fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream)
 /// user's tokens around it, and rustc then reports a failed bound on such a call twice,
 /// once on the whole macro invocation.
 pub(crate) fn private_alias(span: Span) -> Ident {
-    Ident::new("__asyncgen_private", Span::mixed_site().located_at(span))
+    hidden_ident("private", span)
 }
 
 /// The declaration of [`private_alias`], for the top of a generator's body.
@@ -47,20 +49,6 @@ pub(crate) fn declare_private_alias(krate: &TokenStream) -> TokenStream {
         #[allow(unused_imports)]
         use #krate::__private as #alias;
     }
-}
-
-/// `krate` located at `span`, for a path used outside a generator's body (where the
-/// alias is not in scope): it still resolves as the wrappers' `$crate` does, while a
-/// diagnostic about a call through it points where the user's tokens are.
-pub(crate) fn crate_path_at(krate: &TokenStream, span: Span) -> TokenStream {
-    krate
-        .clone()
-        .into_iter()
-        .map(|mut token| {
-            token.set_span(token.span().located_at(span));
-            token
-        })
-        .collect()
 }
 
 #[cfg(test)]

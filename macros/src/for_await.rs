@@ -10,6 +10,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Pat, Token};
 
 use crate::crate_path::private_alias;
+use crate::hidden::hidden_ident;
 use crate::nested::generator_call_len;
 
 /// Rewrites every `for await` in `input`, except inside nested generator macros.
@@ -123,52 +124,91 @@ fn lower_one(input: ParseStream<'_>) -> syn::Result<ForAwait> {
 
 impl ForAwait {
     fn emit(&self, for_kw: &Ident, await_kw: &Ident, label: TokenStream) -> TokenStream {
-        let ForAwait {
-            pat, stream, body, ..
+        ForAwaitLoop {
+            label,
+            for_span: for_kw.span(),
+            await_span: await_kw.span(),
+            pat: &self.pat,
+            stream: self.stream.to_token_stream(),
+            pinned: hidden_ident("stream", await_kw.span()),
+            body: self.body.to_token_stream(),
+        }
+        .lower()
+    }
+}
+
+/// Where the check that the source of a `comp!` `for` clause is an iterator is
+/// reported: at the first token of the expression, as expanded code.
+///
+/// Every call the loop makes on the source is spelled with this one span, so that when
+/// the check fails, rustc reports the failure once (it drops an error that another, at
+/// the same span, implies) instead of once per call.
+pub(crate) fn check_span(source: &Expr) -> Span {
+    Span::mixed_site().located_at(first_span(source))
+}
+
+/// One `for await` loop, the one lowering that generator bodies and `comp!` share:
+///
+/// ```text
+/// { let mut pinned = pin!(STREAM); let mut pinned = for_await_stream(pinned);
+///   LABEL while let Some(item) = next(&mut pinned).await { let PAT = item; BODY } }
+/// ```
+///
+/// The pattern is bound by a `let` rather than in the `while let`, so that a refutable
+/// pattern is an error, as in a `for` loop, instead of silently ending the loop.
+pub(crate) struct ForAwaitLoop<'a> {
+    /// `'label:`, or nothing.
+    pub(crate) label: TokenStream,
+    pub(crate) for_span: Span,
+    pub(crate) await_span: Span,
+    pub(crate) pat: &'a Pat,
+    /// The stream expression, or a name bound to it.
+    pub(crate) stream: TokenStream,
+    /// The name of the pinned stream.
+    pub(crate) pinned: Ident,
+    pub(crate) body: TokenStream,
+}
+
+impl ForAwaitLoop<'_> {
+    pub(crate) fn lower(self) -> TokenStream {
+        let ForAwaitLoop {
+            label,
+            for_span,
+            await_span,
+            pat,
+            stream,
+            pinned,
+            body,
         } = self;
-        // Hygienic: the body cannot name (or shadow) the pinned stream.
-        let pinned = Ident::new(
-            "__asyncgen_stream",
-            Span::mixed_site().located_at(await_kw.span()),
-        );
-        let stream_span = first_span(stream);
-        let while_kw = Ident::new("while", for_kw.span());
-        let private = private_alias(stream_span);
-        let checked = quote_spanned! {stream_span=>
-            #private::for_await_stream(#stream)
-        };
+        let while_kw = Ident::new("while", for_span);
         // At the user's `await`, but marked as expanded code, so that rustc does not
         // suggest edits to a `.await` the user never wrote.
-        let expanded_await = Span::mixed_site().located_at(await_kw.span());
-        let await_kw = Ident::new("await", expanded_await);
-        let private_at_await = private_alias(expanded_await);
-        let next = quote_spanned! {expanded_await=>
-            #private_at_await::StreamExt::next(&mut #pinned).#await_kw
+        // The check that the stream is one, the call to `next` and the `.await` are all
+        // spelled at the user's `await` (as expanded code, so that rustc does not
+        // suggest edits to a `.await` the user never wrote): with one span, a stream
+        // of the wrong type is reported once, not once per use (see [`check_span`]).
+        let check_span = Span::mixed_site().located_at(await_span);
+        let await_kw = Ident::new("await", check_span);
+        let private = private_alias(check_span);
+        let pinned_at_check = Ident::new(&pinned.to_string(), pinned.span().located_at(check_span));
+        let next = quote_spanned! {check_span=>
+            #private::StreamExt::next(&mut #pinned_at_check)
         };
-        let private_at_for = private_alias(for_kw.span());
-        let pin = quote_spanned! {for_kw.span()=>
-            let mut #pinned = #private_at_for::pin!(#checked);
+        let private_at_for = private_alias(for_span);
+        let pin = quote_spanned! {for_span=>
+            let mut #pinned = #private_at_for::pin!(#stream);
         };
-        let some = quote_spanned! {for_kw.span()=> ::core::option::Option::Some };
-        // Bound by a `let` rather than in the `while let`, so that a refutable pattern
-        // is an error, as in a `for` loop, instead of silently ending the loop.
-        let item = Ident::new(
-            "__asyncgen_item",
-            Span::mixed_site().located_at(for_kw.span()),
-        );
-        // Spanning the whole pattern, like the pattern in a `for` loop.
-        let let_kw = Ident::new("let", first_span(pat));
-        let semi = quote_spanned!(last_span(pat)=> ;);
-        // `let` takes top-level alternatives (`A | B`) only in parentheses.
-        let pat = match pat {
-            Pat::Or(_) => quote_spanned!(first_span(pat)=> (#pat)),
-            _ => pat.to_token_stream(),
+        let check = quote_spanned! {check_span=>
+            let mut #pinned_at_check = #private::for_await_stream(#pinned_at_check);
         };
-        let bind = quote_spanned! {first_span(&pat)=> #let_kw #pat = #item #semi };
-        quote_spanned! {for_kw.span()=>
+        let some = quote_spanned! {for_span=> ::core::option::Option::Some };
+        let item = hidden_ident("item", for_span);
+        let bind = bind_pattern(pat, &item);
+        quote_spanned! {for_span=>
             {
                 #pin
-                #label #while_kw let #some(#item) = #next {
+                #check
+                #label #while_kw let #some(#item) = #next.#await_kw {
                     #bind
                     #body
                 }
@@ -177,7 +217,28 @@ impl ForAwait {
     }
 }
 
-fn first_span(tokens: &impl ToTokens) -> Span {
+/// `let PAT = ITEM;`: a loop's item bound by a `let`, so that a refutable pattern is an
+/// error, as in a `for` loop, rather than the end of the loop.
+pub(crate) fn bind_pattern(pat: &Pat, item: &Ident) -> TokenStream {
+    // Spanning the whole pattern, like the pattern in a `for` loop.
+    let let_kw = Ident::new("let", first_span(pat));
+    let semi = quote_spanned!(last_span(pat)=> ;);
+    // `let` takes top-level alternatives (`A | B`) only in parentheses.
+    // Spelled at the user's pattern, but the binding is the loop's: a stream of `()`
+    // is not a `let` of a unit value.
+    match pat {
+        Pat::Or(_) => quote_spanned! {first_span(pat)=>
+            #[allow(unused_parens, clippy::let_unit_value)]
+            #let_kw (#pat) = #item #semi
+        },
+        _ => quote_spanned! {first_span(pat)=>
+            #[allow(clippy::let_unit_value)]
+            #let_kw #pat = #item #semi
+        },
+    }
+}
+
+pub(crate) fn first_span(tokens: &impl ToTokens) -> Span {
     tokens
         .to_token_stream()
         .into_iter()

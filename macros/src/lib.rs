@@ -5,9 +5,11 @@
 use proc_macro::TokenStream;
 
 mod async_gen;
+mod attribute;
 mod comp;
 mod crate_path;
 mod for_await;
+mod hidden;
 mod nested;
 mod rewrite;
 
@@ -25,7 +27,9 @@ use rewrite::Flavor;
 ///
 /// The block becomes the body of [`asyncgen::generate`]; each `yield v` becomes an
 /// awaited yield on the generator's yielder, a variable that the block cannot name,
-/// and each `for await` becomes a `while let` over the pinned stream:
+/// and each `for await` becomes a `while let` over the pinned stream. Leading
+/// `type Item = T;` lines are not part of the body: they type the yielder
+/// (`Yielder<T>`), as `Yielder<()>` does for a body that never yields:
 ///
 /// ```ignore
 /// async_gen! {
@@ -36,9 +40,14 @@ use rewrite::Flavor;
 /// // expands to (with hygienic names; `$crate` is the path the wrapper passed):
 /// $crate::__private::generate(move |mut yielder| async move {
 ///     use $crate::__private as private;
-///     let mut stream = private::pin!(private::for_await_stream(pages));
-///     while let Some(page) = private::StreamExt::next(&mut stream).await {
-///         yielder.yield_(page.len()).await;
+///     {
+///         let mut stream = private::pin!(pages);
+///         let mut stream = private::for_await_stream(stream); // checks it is a `Stream`
+///         while let Some(item) = private::StreamExt::next(&mut stream).await {
+///             let page = item;
+///             private::yield_value(&mut yielder, private::YieldValue { value: page.len() })
+///                 .await; // `yielder.yield_(page.len())`, inlined
+///         }
 ///     }
 /// })
 /// ```
@@ -63,13 +72,16 @@ pub fn async_gen(input: TokenStream) -> TokenStream {
 /// try_async_gen! {
 ///     yield fetch().await?;
 /// }
-/// // expands to (with hygienic names):
+/// // expands to (with hygienic names; `yield_value` is `yielder.yield_`, inlined):
 /// $crate::__private::try_generate(move |mut yielder| async move {
 ///     use $crate::__private as private;
-///     { yielder.yield_(fetch().await?).await; }
-///     return Ok(());
+///     { private::yield_value(&mut yielder, private::YieldValue { value: fetch().await? }).await; }
+///     return Ok::<(), _>(());
 /// })
 /// ```
+///
+/// Leading `type Ok = T;` and `type Error = E;` lines type the yielder (`Yielder<T>`)
+/// and the final `Ok::<(), E>(())`.
 ///
 /// [`asyncgen::try_generate`]: https://docs.rs/asyncgen/latest/asyncgen/fn.try_generate.html
 #[proc_macro]
@@ -84,4 +96,22 @@ pub fn try_async_gen(input: TokenStream) -> TokenStream {
 pub fn comp(input: TokenStream) -> TokenStream {
     let (krate, body) = split_crate_path(input.into());
     comp::expand(body, &krate).into()
+}
+
+/// Makes an `async fn` that yields through a `Yielder` parameter into a `fn` returning
+/// `impl Stream`; the `asyncgen` crate re-exports it, with runnable examples.
+///
+/// `#[generator(crate = path)]` names the runtime crate for a caller that renamed it
+/// (`::asyncgen` by default).
+#[proc_macro_attribute]
+pub fn generator(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute::expand(args.into(), item.into(), Flavor::Plain).into()
+}
+
+/// The fallible twin of `#[generator]`: the `async fn` returns `Result<(), E>`, and the
+/// stream's items are `Result<T, E>`; the `asyncgen` crate re-exports it, with runnable
+/// examples.
+#[proc_macro_attribute]
+pub fn try_generator(args: TokenStream, item: TokenStream) -> TokenStream {
+    attribute::expand(args.into(), item.into(), Flavor::Try).into()
 }

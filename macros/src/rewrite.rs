@@ -8,11 +8,13 @@
 
 use proc_macro2::{Group, Ident, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprYield, Item, Macro, Token};
 
-use crate::nested::{generator_call_len, is_generator_macro_path};
+use crate::crate_path::private_alias;
+use crate::nested::{is_generator_macro_name, is_generator_macro_path};
 
 /// Which macro is being expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,16 +35,38 @@ enum Scope {
     Item,
 }
 
+/// `yield VALUE` lowered: an awaited yield on the body's yielder, located at the `yield`.
+///
+/// The value goes through a struct field (`YieldValue { value }`) rather than straight
+/// into `Yielder::yield_`, so that a value of the wrong type is reported as a plain
+/// mismatch at the value ("expected `u32`, found `&str`"), without a note pointing into
+/// the library's definition of `yield_`. The wrapper is `#[inline(always)]` and only
+/// moves the value: the code generated is that of the direct call.
+pub(crate) fn yield_call(yield_span: Span, value: &TokenStream) -> TokenStream {
+    let yielder = yielder_ident(yield_span);
+    let private = private_alias(yield_span);
+    quote_spanned! {yield_span=>
+        #private::yield_value(&mut #yielder, #private::YieldValue { value: #value }).await
+    }
+}
+
 /// The name of the yielder, made at `at` with mixed-site hygiene: user code cannot name
 /// it, while errors about it point at the user's token.
+///
+/// The one hidden name without the `__asyncgen_` prefix: rustc names the yielder when a
+/// body yields a borrow of its own local ("lifetime `'1` appears in the type of
+/// `yield`"), and `yield` says what the user wrote. As a raw identifier made at the
+/// mixed site, user code cannot name it (`r#yield` in the body is another variable).
 pub(crate) fn yielder_ident(at: Span) -> Ident {
-    Ident::new("__yielder", Span::mixed_site().located_at(at))
+    Ident::new_raw("yield", Span::mixed_site().located_at(at))
 }
 
 pub(crate) struct Rewriter {
     flavor: Flavor,
     scope: Scope,
     errors: Option<syn::Error>,
+    /// How many `yield`s of the body itself were lowered.
+    yields: usize,
 }
 
 impl Rewriter {
@@ -51,7 +75,13 @@ impl Rewriter {
             flavor,
             scope: Scope::Body,
             errors: None,
+            yields: 0,
         }
+    }
+
+    /// Whether the body yields anywhere (nested generators aside).
+    pub(crate) fn yields(&self) -> bool {
+        self.yields > 0
     }
 
     /// The errors found so far, combined into one.
@@ -81,8 +111,8 @@ impl Rewriter {
             // Keeps the value type-checked without cascading errors.
             return Expr::Verbatim(quote_spanned!(yield_span=> { let _ = #value; }));
         }
-        let yielder = yielder_ident(yield_span);
-        Expr::Verbatim(quote_spanned!(yield_span=> #yielder.yield_(#value).await))
+        self.yields += 1;
+        Expr::Verbatim(yield_call(yield_span, &value))
     }
 
     fn misplaced_yield_message(&self) -> Option<&'static str> {
@@ -111,138 +141,153 @@ impl Rewriter {
             .then(|| quote_spanned!(return_span=> return ::core::result::Result::Ok(())))
     }
 
-    /// Rewrites the token tree of a macro call made inside the body.
+    /// Rewrites the token tree of a macro call made inside the body, reading it with a
+    /// cursor: at each token, one `take_*` step may consume a construct (a nested
+    /// generator call, a `yield` and its operand, a `return`, a closure or `async`
+    /// block, a `fn`); otherwise the token is copied, a group's contents rewritten.
     pub(crate) fn rewrite_tokens(&mut self, input: TokenStream) -> TokenStream {
-        let mut tokens: Vec<TokenTree> = input.into_iter().collect();
+        (|input: ParseStream<'_>| Ok(self.rewrite_stream(input)))
+            .parse2(input)
+            .expect("the rewrite consumes every token")
+    }
+
+    fn rewrite_stream(&mut self, input: ParseStream<'_>) -> TokenStream {
         let mut out = TokenStream::new();
-        let mut i = 0;
-        // Whether an expression may start at `tokens[i]` (so `|` opens a closure).
+        // Whether an expression may start at the cursor (so `|` opens a closure).
         let mut at_expression_start = true;
-        while i < tokens.len() {
-            if let Some(len) = generator_call_len(&tokens[i..]) {
-                out.extend(tokens[i..i + len].iter().cloned());
-                i += len;
-                at_expression_start = false;
+        // Whether the last token copied was a `:` joined to the next one (`::`).
+        let mut after_joint_colon = false;
+        while !input.is_empty() {
+            let taken = if let Some(call) = take_generator_call(input) {
+                Some((call, false))
+            } else if let Some(lowered) = self.take_yield(input) {
+                Some((lowered, false))
+            } else if let Some(lowered) = self.take_return(input) {
+                Some((lowered, true))
+            } else if opens_block_or_closure(input, at_expression_start) {
+                self.take_closure(input).map(|expr| (expr, false))
+            } else if input.peek(Token![fn]) {
+                self.take_fn(input).map(|item| (item, true))
+            } else {
+                None
+            };
+            if let Some((tokens, expression_may_follow)) = taken {
+                out.extend(tokens);
+                at_expression_start = expression_may_follow;
+                after_joint_colon = false;
                 continue;
             }
-            let token = &tokens[i];
-            let rest = || tokens[i + 1..].iter().cloned().collect::<TokenStream>();
-            match token {
-                TokenTree::Ident(ident) if ident == "yield" => {
-                    let span = ident.span();
-                    let (value, rest) = parse_yield_operand(rest());
-                    let value = value.map(|value| match value {
-                        YieldOperand::Expr(mut expr) => {
-                            self.visit_expr_mut(&mut expr);
-                            expr.into_token_stream()
-                        }
-                        YieldOperand::Raw(raw) => {
-                            let raw = self.rewrite_tokens(raw);
-                            quote!((#raw))
-                        }
-                    });
-                    out.extend(self.lower_yield(span, value).into_token_stream());
-                    tokens = rest.into_iter().collect();
-                    i = 0;
-                    at_expression_start = false;
-                    continue;
-                }
-                TokenTree::Ident(ident) if ident == "return" => {
-                    let bare = match tokens.get(i + 1) {
-                        None => true,
-                        Some(TokenTree::Punct(p)) => matches!(p.as_char(), ',' | ';'),
-                        Some(_) => false,
-                    };
-                    match self.lower_bare_return(ident.span()).filter(|_| bare) {
-                        Some(lowered) => out.extend(lowered),
-                        None => out.extend([token.clone()]),
-                    }
-                    i += 1;
-                    at_expression_start = true;
-                    continue;
-                }
-                _ if opens_block_or_closure(token, at_expression_start) => {
-                    if let Some((expr, rest)) = self.try_rewrite_expr(rest_from(&tokens, i)) {
-                        out.extend(expr);
-                        tokens = rest.into_iter().collect();
-                        i = 0;
-                        at_expression_start = false;
-                        continue;
-                    }
-                }
-                TokenTree::Ident(ident) if ident == "fn" => {
-                    if let Some((item, rest)) = self.try_rewrite_fn(rest_from(&tokens, i)) {
-                        out.extend(item);
-                        tokens = rest.into_iter().collect();
-                        i = 0;
-                        at_expression_start = true;
-                        continue;
-                    }
-                }
-                _ => {}
-            }
-            at_expression_start = match token {
+            let token: TokenTree = input.parse().expect("the input is not empty");
+            at_expression_start = match &token {
                 // A lone `:` ends a field name or a type ascription; `::` is a path.
                 TokenTree::Punct(p) if p.as_char() == ':' => {
-                    let second_of_path_separator = i > 0
-                        && matches!(&tokens[i - 1], TokenTree::Punct(q)
-                            if q.as_char() == ':' && q.spacing() == Spacing::Joint);
-                    p.spacing() == Spacing::Alone && !second_of_path_separator
+                    p.spacing() == Spacing::Alone && !after_joint_colon
                 }
                 TokenTree::Punct(p) => matches!(p.as_char(), ',' | ';' | '=' | '>'),
                 _ => false,
             };
-            match token {
+            after_joint_colon = matches!(&token, TokenTree::Punct(p)
+                if p.as_char() == ':' && p.spacing() == Spacing::Joint);
+            out.extend([match token {
                 TokenTree::Group(group) => {
-                    let inner = self.rewrite_tokens(group.stream());
-                    let mut new = Group::new(group.delimiter(), inner);
+                    let mut new =
+                        Group::new(group.delimiter(), self.rewrite_tokens(group.stream()));
                     new.set_span(group.span());
-                    out.extend([TokenTree::Group(new)]);
+                    TokenTree::Group(new)
                 }
-                other => out.extend([other.clone()]),
-            }
-            i += 1;
+                other => other,
+            }]);
         }
         out
     }
 
-    /// Parses one expression (a closure or an async block, typically) at the start of
-    /// `tokens` and rewrites it as the tree walk would; `None` if it does not parse.
-    fn try_rewrite_expr(&mut self, tokens: TokenStream) -> Option<(TokenStream, TokenStream)> {
-        let (mut expr, rest) = (|input: ParseStream<'_>| {
-            let expr: Expr = input.parse()?;
-            Ok((expr, input.parse::<TokenStream>()?))
-        })
-        .parse2(tokens)
-        .ok()?;
+    /// `yield` and its operand (none before `,`, `;`, `=>` or the end).
+    fn take_yield(&mut self, input: ParseStream<'_>) -> Option<TokenStream> {
+        let span = peek_ident(input, "yield")?;
+        input.parse::<TokenTree>().ok()?;
+        let value = take_yield_operand(input).map(|operand| match operand {
+            YieldOperand::Expr(mut expr) => {
+                self.visit_expr_mut(&mut expr);
+                expr.into_token_stream()
+            }
+            YieldOperand::Raw(raw) => {
+                let raw = self.rewrite_tokens(raw);
+                quote!((#raw))
+            }
+        });
+        Some(self.lower_yield(span, value).into_token_stream())
+    }
+
+    /// `return`, lowered when it is bare (followed by `,`, `;` or the end).
+    fn take_return(&mut self, input: ParseStream<'_>) -> Option<TokenStream> {
+        let span = peek_ident(input, "return")?;
+        let token: TokenTree = input.parse().ok()?;
+        let bare = input.is_empty() || input.peek(Token![,]) || input.peek(Token![;]);
+        Some(
+            self.lower_bare_return(span)
+                .filter(|_| bare)
+                .unwrap_or_else(|| token.into_token_stream()),
+        )
+    }
+
+    /// A closure or an `async` block, rewritten as the tree walk would; `None` (nothing
+    /// consumed) if no expression parses here.
+    fn take_closure(&mut self, input: ParseStream<'_>) -> Option<TokenStream> {
+        let fork = input.fork();
+        let mut expr: Expr = fork.parse().ok()?;
+        input.advance_to(&fork);
         self.visit_expr_mut(&mut expr);
-        Some((expr.into_token_stream(), rest))
+        Some(expr.into_token_stream())
     }
 
-    fn try_rewrite_fn(&mut self, tokens: TokenStream) -> Option<(TokenStream, TokenStream)> {
-        let (mut item, rest) = (|input: ParseStream<'_>| {
-            let item: syn::ItemFn = input.parse()?;
-            Ok((Item::Fn(item), input.parse::<TokenStream>()?))
-        })
-        .parse2(tokens)
-        .ok()?;
+    /// A nested `fn` item, rewritten as the tree walk would; `None` (nothing consumed)
+    /// if no function parses here.
+    fn take_fn(&mut self, input: ParseStream<'_>) -> Option<TokenStream> {
+        let fork = input.fork();
+        let mut item = Item::Fn(fork.parse::<syn::ItemFn>().ok()?);
+        input.advance_to(&fork);
         self.visit_item_mut(&mut item);
-        Some((item.into_token_stream(), rest))
+        Some(item.into_token_stream())
     }
 }
 
-/// Whether `token` opens an async block or a closure: `async`, `move`, or a `|` where an
-/// expression may start.
-fn opens_block_or_closure(token: &TokenTree, at_expression_start: bool) -> bool {
-    match token {
-        TokenTree::Ident(ident) => ident == "async" || ident == "move",
-        TokenTree::Punct(p) => p.as_char() == '|' && at_expression_start,
-        _ => false,
-    }
+/// The span of the next token if it is the identifier `name`.
+fn peek_ident(input: ParseStream<'_>, name: &str) -> Option<Span> {
+    input
+        .cursor()
+        .ident()
+        .filter(|(ident, _)| ident == name)
+        .map(|(ident, _)| ident.span())
 }
 
-fn rest_from(tokens: &[TokenTree], i: usize) -> TokenStream {
-    tokens[i..].iter().cloned().collect()
+/// A nested generator macro call (`NAME ! GROUP`), copied as it is: its `yield`s are
+/// its own. A path prefix (`asyncgen::`) is copied like any other tokens before it.
+fn take_generator_call(input: ParseStream<'_>) -> Option<TokenStream> {
+    let cursor = input.cursor();
+    let (name, after_name) = cursor.ident()?;
+    let (bang, after_bang) = after_name.punct()?;
+    after_bang.any_group()?;
+    if bang.as_char() != '!' || !is_generator_macro_name(&name.to_string()) {
+        return None;
+    }
+    let call: [TokenTree; 3] = [
+        input.parse().ok()?,
+        input.parse().ok()?,
+        input.parse().ok()?,
+    ];
+    Some(call.into_iter().collect())
+}
+
+/// Whether the next token opens an async block or a closure: `async`, `move`, or a `|`
+/// where an expression may start.
+fn opens_block_or_closure(input: ParseStream<'_>, at_expression_start: bool) -> bool {
+    let cursor = input.cursor();
+    if let Some((ident, _)) = cursor.ident() {
+        return ident == "async" || ident == "move";
+    }
+    cursor
+        .punct()
+        .is_some_and(|(p, _)| p.as_char() == '|' && at_expression_start)
 }
 
 enum YieldOperand {
@@ -252,49 +297,24 @@ enum YieldOperand {
     Raw(TokenStream),
 }
 
-/// Splits what follows a `yield` inside a macro's tokens into its operand (none for a
-/// bare `yield`) and the tokens after it.
-fn parse_yield_operand(tokens: TokenStream) -> (Option<YieldOperand>, TokenStream) {
-    let parsed = (|input: ParseStream<'_>| {
-        let ends_here = input.is_empty()
-            || input.peek(Token![,])
-            || input.peek(Token![;])
-            || input.peek(Token![=>]);
-        let value = if ends_here {
-            None
-        } else {
-            Some(input.parse::<Expr>()?)
-        };
-        Ok((value, input.parse::<TokenStream>()?))
-    })
-    .parse2(tokens.clone());
-    match parsed {
-        Ok((value, rest)) => (value.map(YieldOperand::Expr), rest),
-        Err(_) => {
-            let (raw, rest) = split_at_separator(tokens);
-            let operand = (!raw.is_empty()).then_some(YieldOperand::Raw(raw));
-            (operand, rest)
-        }
+/// The operand of a `yield` inside a macro's tokens (none for a bare `yield`), consumed.
+fn take_yield_operand(input: ParseStream<'_>) -> Option<YieldOperand> {
+    let ends_here = |input: ParseStream<'_>| {
+        input.is_empty() || input.peek(Token![,]) || input.peek(Token![;]) || input.peek(Token![=>])
+    };
+    if ends_here(input) {
+        return None;
     }
-}
-
-/// Splits `tokens` before the first top-level `,`, `;` or `=>`.
-fn split_at_separator(tokens: TokenStream) -> (TokenStream, TokenStream) {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let end = (0..tokens.len())
-        .find(|&i| match &tokens[i] {
-            TokenTree::Punct(p) => match p.as_char() {
-                ',' | ';' => true,
-                '=' => matches!(tokens.get(i + 1), Some(TokenTree::Punct(q)) if q.as_char() == '>'),
-                _ => false,
-            },
-            _ => false,
-        })
-        .unwrap_or(tokens.len());
-    (
-        tokens[..end].iter().cloned().collect(),
-        tokens[end..].iter().cloned().collect(),
-    )
+    let fork = input.fork();
+    if let Ok(expr) = fork.parse::<Expr>() {
+        input.advance_to(&fork);
+        return Some(YieldOperand::Expr(expr));
+    }
+    let mut raw = TokenStream::new();
+    while !ends_here(input) {
+        raw.extend([input.parse::<TokenTree>().expect("the input is not empty")]);
+    }
+    Some(YieldOperand::Raw(raw))
 }
 
 impl VisitMut for Rewriter {
@@ -322,15 +342,24 @@ impl VisitMut for Rewriter {
                 self.in_scope(Scope::Item, |this| this.visit_expr_const_mut(block));
             }
             Expr::Try(try_expr) => {
+                self.visit_expr_try_mut(try_expr);
                 if self.flavor == Flavor::Plain && self.scope == Scope::Body {
+                    let span = try_expr.question_token.span;
                     self.push_error(syn::Error::new(
-                        try_expr.question_token.span,
+                        span,
                         "the `?` operator cannot be used in `async_gen!`, whose items are not \
                          `Result`s: use `try_async_gen!` instead, where `expr?` yields the \
                          error as the last item and ends the stream",
                     ));
+                    // Without the `?`, so that rustc does not report it a second time;
+                    // the operand is still type-checked, its `Ok` type inferred as `?`
+                    // would infer it.
+                    let private = private_alias(span);
+                    let operand = &try_expr.expr;
+                    *expr = Expr::Verbatim(quote_spanned! {span=>
+                        #private::question_mark_in_async_gen(#operand)
+                    });
                 }
-                self.visit_expr_try_mut(try_expr);
             }
             Expr::Return(ret) if ret.expr.is_none() => {
                 if let Some(lowered) = self.lower_bare_return(ret.return_token.span) {

@@ -18,6 +18,9 @@
 /// - `for await PAT in STREAM { ... }` iterates any [`Stream`](futures_core::Stream),
 ///   `Unpin` or not, with labels, `break` and `continue`.
 /// - `return;` ends the stream.
+/// - `type Item = T;` as the first line names the item type, where nothing else does
+///   (a body with no `yield` at all makes a stream of `()`, as async-stream's `stream!`
+///   does).
 ///
 /// The block is an `async move` block: it takes ownership of what it uses, which may be
 /// references, so the stream may borrow data that outlives it. Nothing runs until the
@@ -84,6 +87,24 @@
 /// # });
 /// ```
 ///
+/// Naming the item type of a stream that never yields, where nothing else tells it:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// # futures::executor::block_on(async {
+/// let quiet = async_gen! {
+///     type Item = String;
+///     std::future::ready(()).await;
+/// };
+/// assert_eq!(quiet.collect::<Vec<String>>().await, Vec::<String>::new());
+///
+/// // Without a `yield` and without a name, the items are `()`.
+/// let units = async_gen! {};
+/// assert_eq!(units.collect::<Vec<()>>().await, []);
+/// # });
+/// ```
+///
 /// Yielding from a `tokio::select!` arm, here merging a channel with a timeout:
 ///
 /// ```
@@ -128,8 +149,11 @@ macro_rules! async_gen {
 /// Unlike a [`try_generate`](crate::try_generate) body, the block does not end with `Ok(())`: reaching its
 /// end is the success, and a trailing `Ok(())` is a type error (`expected ()`).
 ///
-/// The result is a [`TryGenerator`](crate::TryGenerator). `E` is usually inferred from how the stream is
-/// used, for example a function's `impl Stream<Item = Result<T, E>>` return type.
+/// The result is a [`TryGenerator`](crate::TryGenerator). `T` and `E` are usually
+/// inferred from how the stream is used, for example a function's
+/// `impl Stream<Item = Result<T, E>>` return type. Where nothing says what they are,
+/// the first lines of the block name them, as `TryStream` does: `type Ok = T;` and
+/// `type Error = E;` (either or both).
 ///
 /// # Examples
 ///
@@ -172,6 +196,21 @@ macro_rules! async_gen {
 ///
 /// let ugly: Vec<_> = import(vec!["x"]).collect().await;
 /// assert!(matches!(ugly[..], [Err(ImportError::BadNumber(_))]));
+/// # });
+/// ```
+///
+/// Naming the error type, which nothing else in this `let` tells:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// # futures::executor::block_on(async {
+/// let text = "12";
+/// let parsed = try_async_gen! {
+///     type Error = std::num::ParseIntError;
+///     yield text.parse::<i32>()?;
+/// };
+/// assert_eq!(parsed.collect::<Vec<_>>().await, [Ok(12)]);
 /// # });
 /// ```
 ///
@@ -350,3 +389,103 @@ macro_rules! comp {
         $crate::__private::comp! { @crate $crate; $($body)* }
     };
 }
+
+/// Makes an `async fn` whose body yields through a [`Yielder`](crate::Yielder)
+/// parameter into a `fn` that returns `impl Stream<Item = T>`: the IDE-friendly form of
+/// [`async_gen!`].
+///
+/// The body is ordinary Rust (no `yield` keyword, which stable Rust does not accept in
+/// an attribute's input), so rustfmt formats it and rust-analyzer checks it as it
+/// checks any `async fn`. It yields with `y.yield_(value).await`, through a parameter
+/// of type `Yielder<T>` (in any position; `T` is the item type). That parameter is
+/// removed from the signature: callers pass the others.
+///
+/// The function expands into [`generate`](crate::generate), the engine behind
+/// `async_gen!`, so it costs what `async_gen!` costs. As with an `async fn`, nothing
+/// runs until the stream is polled, every parameter moves into the stream, and the
+/// stream borrows what the parameters borrow (`&self`, `&[T]`, elided lifetimes
+/// included); a borrowed item type, as in `Yielder<&str>`, follows the elision rules
+/// of a return type (name its lifetime when several parameters borrow).
+///
+/// `#[generator(crate = path)]` names this crate when it is renamed in `Cargo.toml`
+/// or re-exported (`::asyncgen` by default), as `#[tokio::main(crate = ...)]` does.
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// #[generator]
+/// async fn countdown(from: u32, mut y: Yielder<u32>) {
+///     for i in (1..=from).rev() {
+///         y.yield_(i).await;
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// assert_eq!(countdown(3).collect::<Vec<_>>().await, [3, 2, 1]);
+/// # });
+/// ```
+///
+/// A method whose stream borrows `self`, consuming another stream:
+///
+/// ```
+/// use asyncgen::prelude::*;
+///
+/// struct Catalog {
+///     names: Vec<String>,
+/// }
+///
+/// impl Catalog {
+///     #[generator]
+///     async fn matching(&self, prefixes: impl Stream<Item = char>, mut y: Yielder<&str>) {
+///         let mut prefixes = std::pin::pin!(prefixes);
+///         while let Some(prefix) = prefixes.next().await {
+///             for name in self.names.iter().filter(|n| n.starts_with(prefix)) {
+///                 y.yield_(name).await;
+///             }
+///         }
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let catalog = Catalog { names: vec!["apple".into(), "avocado".into(), "kiwi".into()] };
+/// let found: Vec<&str> = catalog.matching(futures::stream::iter(['k', 'a'])).collect().await;
+/// assert_eq!(found, ["kiwi", "apple", "avocado"]);
+/// # });
+/// ```
+#[doc(inline)]
+pub use asyncgen_macros::generator;
+
+/// The fallible twin of [`#[generator]`](macro@generator): the `async fn` returns
+/// `Result<(), E>`, and the stream's items are `Result<T, E>`.
+///
+/// `y.yield_(value).await` yields `Ok(value)`; `?` (converting with [`From`]) and
+/// `return Err(e)` end the stream with `Err(e)` as its last item; `Ok(())` ends it
+/// without one. It expands into [`try_generate`](crate::try_generate), as
+/// `try_async_gen!` does. The return type may be an alias such as `io::Result<()>`.
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::prelude::*;
+/// use std::num::ParseIntError;
+///
+/// #[try_generator]
+/// async fn numbers(lines: &[&str], mut y: Yielder<i64>) -> Result<(), ParseIntError> {
+///     for line in lines {
+///         y.yield_(line.trim().parse()?).await;
+///     }
+///     Ok(())
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let lines = ["1", " 2", "x", "4"];
+/// let items: Vec<_> = numbers(&lines).collect().await;
+/// assert_eq!(items[..2], [Ok(1), Ok(2)]);
+/// assert!(items[2].is_err());
+/// assert_eq!(items.len(), 3);
+/// # });
+/// ```
+#[doc(inline)]
+pub use asyncgen_macros::try_generator;

@@ -1,5 +1,9 @@
 //! Generators: streams written as async blocks that `yield`.
 //!
+//! Everything here is also at the crate root and in the prelude. The module was first
+//! named `gen`, which edition 2024 reserves as a keyword, so that it had to be written
+//! `asyncgen::r#gen`; that path still works, deprecated.
+//!
 //! [`generate`] and [`try_generate`] are the engine; `async_gen!` and `try_async_gen!`
 //! (feature `macros`) are the same engine with `yield` syntax. Each yielded item is
 //! handed from the body to the stream through a one-item slot on the stack of the
@@ -18,5 +22,7 @@ mod try_generator;
 mod yielder;
 
 pub use generator::{Generator, generate};
+#[cfg(feature = "macros")]
+pub use macros::{generator, try_generator};
 pub use try_generator::{TryGenerator, try_generate};
 pub use yielder::{YieldFuture, Yielder};

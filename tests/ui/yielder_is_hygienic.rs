@@ -4,6 +4,7 @@ use asyncgen::async_gen;
 fn main() {
     let _s = async_gen! {
         yield 1u32;
-        __yielder.yield_(2u32).await;
+        r#yield.yield_(2u32).await;
+        __asyncgen_yielder.yield_(3u32).await;
     };
 }

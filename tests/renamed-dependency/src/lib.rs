@@ -55,4 +55,54 @@ mod tests {
         let sums = comp![a + b for await a in numbers(2) for await b in numbers(2)];
         assert_eq!(block_on(sums.collect::<Vec<_>>()), [0, 1, 1, 2]);
     }
+
+    struct Shelf {
+        books: Vec<String>,
+    }
+
+    impl Shelf {
+        // An elided lifetime (`&self`) and a borrowed item: the stream captures both,
+        // under this crate's edition.
+        #[streams::generator(crate = streams)]
+        async fn titles(&self, min_len: usize, mut y: streams::Yielder<&str>) {
+            for book in &self.books {
+                if book.len() >= min_len {
+                    y.yield_(book).await;
+                }
+            }
+        }
+
+        // Nothing borrowed in the item type: only the capture rules keep `&self`.
+        #[streams::generator(crate = streams)]
+        async fn lengths(&self, mut y: streams::Yielder<usize>) {
+            for book in &self.books {
+                y.yield_(book.len()).await;
+            }
+        }
+    }
+
+    #[streams::try_generator(crate = streams)]
+    async fn parsed(texts: &[&str], mut y: streams::Yielder<u32>) -> Result<(), String> {
+        for text in texts {
+            y.yield_(text.parse().map_err(|_| format!("not a number: {text}"))?)
+                .await;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_attribute_forms_name_the_crate_they_are_given() {
+        let shelf = Shelf {
+            books: vec!["Dune".into(), "It".into(), "Emma".into()],
+        };
+        assert_eq!(
+            block_on(shelf.titles(3).collect::<Vec<_>>()),
+            ["Dune", "Emma"]
+        );
+        assert_eq!(block_on(shelf.lengths().collect::<Vec<_>>()), [4, 2, 4]);
+        assert_eq!(
+            block_on(parsed(&["1", "x", "3"]).collect::<Vec<_>>()),
+            [Ok(1), Err("not a number: x".to_string())]
+        );
+    }
 }
