@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use url::{Origin, Url};
 
 use super::{HttpError, fetch};
-use crate::paginate::{FetchPage, Page, Pages, Paginator};
+use crate::paginate::{FetchPage, Page, Paginator};
 
 /// The [`FetchPage`] of [`paginate_json`](super::paginate_json): one GET per page, the
 /// body read as a JSON array of `T`, the next page taken from the `Link` header.
@@ -89,7 +89,7 @@ impl<T: DeserializeOwned + Send + 'static> FetchPage<Url> for JsonFetch<T> {
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-impl<T: DeserializeOwned + Send + 'static> Paginator<Url, JsonFetch<T>> {
+impl<T: DeserializeOwned + Send + 'static, Y> Paginator<Url, JsonFetch<T>, Y> {
     /// Whether to follow `next` links to another origin (scheme, host and port) than
     /// the first request's; default `false`.
     ///
@@ -112,32 +112,6 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<Url, JsonFetch<T>> {
     /// let items = paginate_json::<Item>(reqwest::Client::new(), "https://api.example.com/items")
     ///     .allow_cross_origin(true);
     /// # drop(items);
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[track_caller]
-    pub fn allow_cross_origin(mut self, allow: bool) -> Self {
-        self.fetch_mut("allow_cross_origin").allow_cross_origin = allow;
-        self
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-impl<T: DeserializeOwned + Send + 'static> Pages<Url, JsonFetch<T>> {
-    /// See [`Paginator::allow_cross_origin`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::http::paginate_json;
-    ///
-    /// # #[derive(serde::Deserialize)] struct Item {}
-    /// let pages = paginate_json::<Item>(reqwest::Client::new(), "https://api.example.com/items")
-    ///     .pages()
-    ///     .allow_cross_origin(true);
-    /// # drop(pages);
     /// ```
     ///
     /// # Panics

@@ -102,7 +102,7 @@ pub use fetch::FetchPage;
 pub use numbered::{FetchNumberedPage, NumberedPage, NumberedPaginator, paginate_pages};
 pub use offset::{OffsetFetch, OffsetPageFuture, paginate_offset};
 pub use page::Page;
-pub use pages::Pages;
+pub use pages::{Items, Pages, WholePages};
 pub use paginator::{Paginator, paginate};
 pub use repeated_cursor::RepeatedCursor;
 #[cfg(feature = "time")]

@@ -1,6 +1,7 @@
 use core::fmt;
 use core::future::Future;
 use core::hash::Hash;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::vec;
@@ -10,6 +11,7 @@ use futures_core::stream::{FusedStream, Stream};
 #[cfg(feature = "time")]
 use super::RetryPolicy;
 use super::source::Source;
+use super::pages::{Items, WholePages};
 use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
 #[cfg(feature = "time")]
 use crate::time::RateLimiter;
@@ -68,6 +70,10 @@ where
 /// is first polled. The stream is fused: after its last item (the last item of the
 /// last page, or an error) it keeps returning `None`.
 ///
+/// `Y` says what the stream yields: [`Items`] (the default) or, after
+/// [`.pages()`](Self::pages), [`WholePages`], the [`Pages`] stream. Every builder method
+/// is written once for both.
+///
 /// # Examples
 ///
 /// ```
@@ -86,13 +92,15 @@ where
 /// # });
 /// ```
 #[must_use = "streams do nothing unless polled"]
-pub struct Paginator<C, F: FetchPage<C>> {
+pub struct Paginator<C, F: FetchPage<C>, Y = Items> {
     source: Source<C, F>,
+    // Items of the page being yielded; always empty for a page stream.
     current: vec::IntoIter<F::Item>,
+    _yields: PhantomData<Y>,
 }
 
 // No field is ever pinned: the engine is boxed and items are moved out.
-impl<C, F: FetchPage<C>> Unpin for Paginator<C, F> {}
+impl<C, F: FetchPage<C>, Y> Unpin for Paginator<C, F, Y> {}
 
 impl<C, F: FetchPage<C>> Paginator<C, F> {
     /// A paginator over any [`FetchPage`] implementation, starting at `first_cursor`;
@@ -114,15 +122,8 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
         Paginator {
             source: Source::new(first_cursor, fetch),
             current: Vec::new().into_iter(),
+            _yields: PhantomData,
         }
-    }
-
-    /// The fetcher, for the builder methods of adapters that name their own
-    /// [`FetchPage`] type.
-    #[cfg(feature = "http")]
-    #[track_caller]
-    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
-        self.source.configure(method).fetch_mut()
     }
 
     /// A stream of whole pages (`Result<Page<T, C>, PaginateError<E>>`) instead of
@@ -153,7 +154,21 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
     #[track_caller]
     pub fn pages(self) -> Pages<C, F> {
         self.source.assert_unstarted("pages");
-        Pages::from_source(self.source)
+        Paginator {
+            source: self.source,
+            current: Vec::new().into_iter(),
+            _yields: PhantomData,
+        }
+    }
+}
+
+impl<C, F: FetchPage<C>, Y> Paginator<C, F, Y> {
+    /// The fetcher, for the builder methods of adapters that name their own
+    /// [`FetchPage`] type.
+    #[cfg(feature = "http")]
+    #[track_caller]
+    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
+        self.source.configure(method).fetch_mut()
     }
 
     /// Stops after `max_items` items in all (the last page is cut short); no page is
@@ -335,7 +350,7 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
 }
 
 #[cfg(feature = "tokio")]
-impl<C, F> Paginator<C, F>
+impl<C, F, Y> Paginator<C, F, Y>
 where
     C: Clone + Hash + Send + Sync + 'static,
     F: FetchPage<C> + Send + 'static,
@@ -395,7 +410,7 @@ where
     }
 }
 
-impl<C, F> Stream for Paginator<C, F>
+impl<C, F> Stream for Paginator<C, F, Items>
 where
     C: Clone + Hash + Send + Sync + 'static,
     F: FetchPage<C>,
@@ -426,7 +441,7 @@ where
     }
 }
 
-impl<C, F> FusedStream for Paginator<C, F>
+impl<C, F> FusedStream for Paginator<C, F, Items>
 where
     C: Clone + Hash + Send + Sync + 'static,
     F: FetchPage<C>,
@@ -436,7 +451,29 @@ where
     }
 }
 
-impl<C, F: FetchPage<C>> fmt::Debug for Paginator<C, F> {
+impl<C, F> Stream for Paginator<C, F, WholePages>
+where
+    C: Clone + Hash + Send + Sync + 'static,
+    F: FetchPage<C>,
+{
+    type Item = Result<Page<F::Item, C>, PaginateError<F::Error>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().source.poll_page(cx)
+    }
+}
+
+impl<C, F> FusedStream for Paginator<C, F, WholePages>
+where
+    C: Clone + Hash + Send + Sync + 'static,
+    F: FetchPage<C>,
+{
+    fn is_terminated(&self) -> bool {
+        self.source.is_finished()
+    }
+}
+
+impl<C, F: FetchPage<C>, Y> fmt::Debug for Paginator<C, F, Y> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")
             .field("buffered_items", &self.current.len())
