@@ -410,7 +410,8 @@ async fn a_fetch_error_names_the_page_and_its_cursor() {
     assert_eq!(error.attempts(), 1);
     assert!(!error.is_repeated_cursor());
     assert_eq!(error.fetch_error(), Some(&status(502)));
-    assert_eq!(error.to_string(), "fetching page 2 failed: HTTP 502");
+    // Page index 2 is the third page; the cause is the source, not repeated.
+    assert_eq!(error.to_string(), "fetching page 3 failed");
     let source = error.source().expect("the fetch error is the source");
     assert_eq!(source.to_string(), "HTTP 502");
     assert!(format!("{error:?}").contains("page_index: 2"));
@@ -425,10 +426,9 @@ async fn paginate_error_works_with_boxed_errors() {
                 .await?,
         )
     }
-    assert_eq!(
-        run().await.unwrap_err().to_string(),
-        "fetching page 0 failed: HTTP 404"
-    );
+    let error = run().await.unwrap_err();
+    assert_eq!(error.to_string(), "fetching page 1 failed");
+    assert_eq!(error.source().unwrap().to_string(), "HTTP 404");
 }
 
 #[tokio::test]
@@ -520,10 +520,7 @@ async fn backoff_instants_are_exact_without_jitter() {
     assert_eq!(start.elapsed(), ms(700));
     let error = items[0].as_ref().unwrap_err();
     assert_eq!(error.attempts(), 4);
-    assert_eq!(
-        error.to_string(),
-        "fetching page 0 failed after 4 attempts: HTTP 500"
-    );
+    assert_eq!(error.to_string(), "fetching page 1 failed after 4 attempts");
 }
 
 #[tokio::test(start_paused = true)]

@@ -9,6 +9,8 @@ use reqwest::Client;
 use serde::de::DeserializeOwned;
 use url::{Origin, Url};
 
+use super::builder::sealed::Sealed;
+use super::exchange::HttpSettings;
 use super::{HttpError, fetch};
 use crate::paginate::{FetchPage, Page, Paginator};
 
@@ -37,7 +39,7 @@ use crate::paginate::{FetchPage, Page, Paginator};
 /// # drop(org_repos(reqwest::Client::new(), "rust-lang"));
 /// ```
 pub struct JsonFetch<T> {
-    client: Client,
+    settings: HttpSettings,
     // `next` links must stay within the origin of the first request unless allowed:
     // the client's default headers (an `Authorization`, say) go wherever they lead.
     origin: Origin,
@@ -51,7 +53,7 @@ pub struct JsonFetch<T> {
 impl<T> JsonFetch<T> {
     pub(crate) fn new(client: Client, first: &Url, bad_start: Option<HttpError>) -> Self {
         JsonFetch {
-            client,
+            settings: HttpSettings::new(client),
             origin: first.origin(),
             allow_cross_origin: false,
             bad_start,
@@ -77,14 +79,20 @@ impl<T: DeserializeOwned + Send + 'static> FetchPage<Url> for JsonFetch<T> {
 
     fn fetch_page(&mut self, url: Url) -> Self::Future {
         let bad_start = self.bad_start.take();
-        let client = self.client.clone();
+        let settings = self.settings.clone();
         let origin = (!self.allow_cross_origin).then(|| self.origin.clone());
         Box::pin(async move {
             match bad_start {
                 Some(err) => Err(err),
-                None => fetch::fetch_page(client, url, origin.as_ref()).await,
+                None => fetch::fetch_page(settings, url, origin).await,
             }
         })
+    }
+}
+
+impl<T> Sealed for JsonFetch<T> {
+    fn http_settings(&mut self) -> &mut HttpSettings {
+        &mut self.settings
     }
 }
 

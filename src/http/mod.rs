@@ -12,11 +12,17 @@
 //! `reqwest = { version = "0.13", features = ["rustls"] }` (or `"native-tls"`). Cargo
 //! unifies the features, and the `reqwest::Client` you pass in then speaks HTTPS.
 
+mod builder;
+mod cursor;
 mod error;
+mod exchange;
 mod fetch;
 mod json_fetch;
+mod rate_limit;
 mod retry_after;
 
+pub use builder::HttpFetch;
+pub use cursor::{CursorApi, CursorFetch, paginate_cursor};
 pub use error::HttpError;
 pub use json_fetch::JsonFetch;
 
@@ -100,16 +106,7 @@ pub fn paginate_json<T>(client: Client, url: impl IntoUrl) -> Paginator<Url, Jso
 where
     T: DeserializeOwned + Send + 'static,
 {
-    let (first, bad_start) = match client.get(url).build() {
-        Ok(request) => (request.url().clone(), None),
-        Err(e) => {
-            let bad = HttpError::BadUrl {
-                url: e.url().map(Url::to_string),
-                reason: error_chain(&e),
-            };
-            (Url::parse("about:invalid").expect("a valid URL"), Some(bad))
-        }
-    };
+    let (first, bad_start) = first_url(&client, url);
     let fetch = JsonFetch::new(client, &first, bad_start);
     Paginator::new(first, fetch).retry(retry_policy())
 }
@@ -138,6 +135,26 @@ pub fn retry_policy() -> RetryPolicy<HttpError> {
         .max_delay(Duration::from_secs(60))
         .retry_if(HttpError::is_retryable)
         .delay_from(HttpError::retry_after)
+}
+
+/// The URL a listing starts at, without its fragment (never sent); for a URL that
+/// cannot be requested, `about:invalid` and the error the first fetch reports, so that
+/// building the stream never fails.
+fn first_url(client: &Client, url: impl IntoUrl) -> (Url, Option<HttpError>) {
+    match client.get(url).build() {
+        Ok(request) => {
+            let mut first = request.url().clone();
+            first.set_fragment(None);
+            (first, None)
+        }
+        Err(e) => {
+            let bad = HttpError::BadUrl {
+                url: e.url().map(Url::to_string),
+                reason: error_chain(&e),
+            };
+            (Url::parse("about:invalid").expect("a valid URL"), Some(bad))
+        }
+    }
 }
 
 /// An error and its causes on one line: reqwest's builder errors say only "builder
