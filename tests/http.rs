@@ -238,7 +238,10 @@ async fn a_malformed_page_is_an_error_item_naming_the_url() {
     );
     let source = std::error::Error::source(&err).unwrap().to_string();
     assert!(source.contains("EOF while parsing"), "{source}");
-    assert!(!message.contains(&source), "the cause is not repeated: {message}");
+    assert!(
+        !message.contains(&source),
+        "the cause is not repeated: {message}"
+    );
 }
 
 #[tokio::test]
@@ -247,7 +250,9 @@ async fn json_of_the_wrong_shape_is_an_error_item() {
     server.fault(1, Fault::WrongShape);
     let (items, err) = json_pages(server.github_url()).await;
     assert!(items.is_empty());
-    let source = std::error::Error::source(&err.unwrap()).unwrap().to_string();
+    let source = std::error::Error::source(&err.unwrap())
+        .unwrap()
+        .to_string();
     assert!(source.contains("expected a sequence"), "{source}");
 }
 
@@ -263,9 +268,15 @@ async fn a_malformed_link_header_is_an_error_item() {
     );
     let err = err.unwrap();
     assert!(matches!(err, HttpError::Link { .. }), "{err:?}");
-    assert!(err.to_string().starts_with("unreadable Link header from "), "{err}");
+    assert!(
+        err.to_string().starts_with("unreadable Link header from "),
+        "{err}"
+    );
     let source = std::error::Error::source(&err).unwrap().to_string();
-    assert!(source.contains("malformed Link header at byte 26"), "{source}");
+    assert!(
+        source.contains("malformed Link header at byte 26"),
+        "{source}"
+    );
 }
 
 #[tokio::test]
@@ -793,11 +804,19 @@ async fn cursor_apis_of_every_shape_are_read_to_the_end() {
             let listing = paginate_cursor::<Customer>(client(), server.url(path), api.clone());
             let (customers, err) = drain(listing).await;
             assert!(err.is_none(), "{name}, {total} items: {err:?}");
-            assert_eq!(names(&customers), item_names(total), "{name}, {total} items");
+            assert_eq!(
+                names(&customers),
+                item_names(total),
+                "{name}, {total} items"
+            );
             // One request per page, plus, for APIs that only learn of the end from an
             // empty page, nothing more: every page but the last names a next cursor.
             let cursors = server.cursors();
-            assert_eq!(cursors.len(), total.div_ceil(3).max(1), "{name}, {total} items");
+            assert_eq!(
+                cursors.len(),
+                total.div_ceil(3).max(1),
+                "{name}, {total} items"
+            );
             assert_eq!(cursors[0], None, "{name}: the first page carries no cursor");
             if total == 8 {
                 let expected = match name {
@@ -824,8 +843,14 @@ async fn a_cursor_listing_resumes_from_its_error_cursor() {
     let (items, err) = drain(listing).await;
     assert!(items.is_empty());
     let err = err.unwrap();
-    assert_eq!(err.cursor::<Option<String>>(), Some(&Some("bogus".to_owned())));
-    assert_eq!(err.fetch_error().unwrap().status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(
+        err.cursor::<Option<String>>(),
+        Some(&Some("bogus".to_owned()))
+    );
+    assert_eq!(
+        err.fetch_error().unwrap().status().map(|s| s.as_u16()),
+        Some(400)
+    );
 
     let resumed: Vec<Customer> = paginate_cursor(
         client(),
@@ -849,7 +874,11 @@ async fn a_graphql_error_body_is_a_shape_error_quoting_it() {
     let (_, err) = drain(listing).await;
     let err = err.unwrap().into_fetch_error().unwrap();
     assert!(matches!(err, HttpError::Shape { .. }), "{err:?}");
-    assert!(err.to_string().ends_with("the body's first error: \"invalid cursor\""), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("the body's first error: \"invalid cursor\""),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -896,7 +925,11 @@ async fn a_server_that_stalls_after_its_headers_is_a_timeout() {
         other => panic!("expected a timeout, got {other:?}"),
     }
     assert!(start.elapsed() >= Duration::from_millis(300));
-    assert!(err.to_string().ends_with("/stall took longer than 0.3s (request_timeout)"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("/stall took longer than 0.3s (request_timeout)"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -944,10 +977,22 @@ async fn an_endless_body_stops_at_the_cap() {
     let (items, err) = within(Duration::from_secs(10), drain(listing)).await;
     assert!(items.is_empty());
     let err = err.unwrap().into_fetch_error().unwrap();
-    assert!(matches!(err, HttpError::TooLarge { limit: 1_048_576, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            HttpError::TooLarge {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
-        format!("the page from {} is larger than 1048576 bytes (max_page_bytes)", server.url("/endless"))
+        format!(
+            "the page from {} is larger than 1048576 bytes (max_page_bytes)",
+            server.url("/endless")
+        )
     );
     // The connection was dropped at the cap: what the server got out is the cap plus
     // what the socket buffers held, not an ever-growing stream.
@@ -976,23 +1021,52 @@ async fn memory_under_an_endless_body_is_bounded_by_the_default_cap() {
         let before = peak_rss_kib().unwrap();
         let (_, err) = drain(paginate_json::<u32>(client(), server.url("/endless"))).await;
         let err = err.unwrap().into_fetch_error().unwrap();
-        assert!(matches!(err, HttpError::TooLarge { limit: 33_554_432, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                HttpError::TooLarge {
+                    limit: 33_554_432,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         let after = peak_rss_kib().unwrap();
-        println!("peak-rss-growth-kib={} sent={}", after - before, server.bytes_sent());
+        println!(
+            "peak-rss-growth-kib={} sent={}",
+            after - before,
+            server.bytes_sent()
+        );
         return;
     }
     if peak_rss_kib().is_none() {
         return; // Not Linux: no /proc to read the peak from.
     }
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["memory_under_an_endless_body_is_bounded_by_the_default_cap", "--exact", "--nocapture"])
+        .args([
+            "memory_under_an_endless_body_is_bounded_by_the_default_cap",
+            "--exact",
+            "--nocapture",
+        ])
         .env(CHILD, "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    let line = stdout.lines().find(|l| l.starts_with("peak-rss-growth-kib=")).expect(&stdout);
-    let growth: u64 = line["peak-rss-growth-kib=".len()..].split(' ').next().unwrap().parse().unwrap();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("peak-rss-growth-kib="))
+        .expect(&stdout);
+    let growth: u64 = line["peak-rss-growth-kib=".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     println!("{line}");
     // The body buffer never passes the cap (32 MiB); allow for the allocator and the
     // socket's buffers, far below what an unbounded read would take.
@@ -1006,9 +1080,13 @@ async fn a_body_that_is_not_json_names_its_content_type_and_start() {
     let (_, err) = json_pages(server.github_url()).await;
     let err = err.unwrap();
     match &err {
-        HttpError::Body { content_type, start, .. } => {
+        HttpError::Body {
+            content_type,
+            start,
+            ..
+        } => {
             assert_eq!(content_type.as_deref(), Some("text/plain; charset=utf-8"));
-            assert_eq!(start, "[{\"id\": 1, \"name\": ");
+            assert_eq!(&**start, "[{\"id\": 1, \"name\": ");
         }
         other => panic!("expected a body error, got {other:?}"),
     }

@@ -69,8 +69,13 @@ impl<C, F: FetchPage<C> + HttpFetch, Y> Paginator<C, F, Y> {
     /// If `limit` is zero, or if called after the stream was first polled.
     #[track_caller]
     pub fn request_timeout(mut self, limit: Duration) -> Self {
-        assert!(!limit.is_zero(), "request_timeout: the limit must not be zero");
-        self.fetch_mut("request_timeout").http_settings().request_timeout = limit;
+        assert!(
+            !limit.is_zero(),
+            "request_timeout: the limit must not be zero"
+        );
+        self.fetch_mut("request_timeout")
+            .http_settings()
+            .request_timeout = limit;
         self
     }
 
@@ -99,7 +104,9 @@ impl<C, F: FetchPage<C> + HttpFetch, Y> Paginator<C, F, Y> {
     #[track_caller]
     pub fn max_page_bytes(mut self, max: usize) -> Self {
         assert!(max > 0, "max_page_bytes: the cap must not be zero");
-        self.fetch_mut("max_page_bytes").http_settings().max_page_bytes = max;
+        self.fetch_mut("max_page_bytes")
+            .http_settings()
+            .max_page_bytes = max;
         self
     }
 

@@ -258,7 +258,12 @@ impl CursorApi {
     }
 
     /// The request for the page at `cursor`, and its URL.
-    fn request(&self, client: &Client, url: &Url, cursor: Option<String>) -> (reqwest::RequestBuilder, Url) {
+    fn request(
+        &self,
+        client: &Client,
+        url: &Url,
+        cursor: Option<String>,
+    ) -> (reqwest::RequestBuilder, Url) {
         match &self.send {
             SendCursor::Query(param) => {
                 let mut url = url.clone();
@@ -291,7 +296,11 @@ impl CursorApi {
             None => None,
         };
         let Some(items) = items else {
-            return Err(shape(format!("no items at {:?}{}", self.items, graphql_error(&body))));
+            return Err(shape(format!(
+                "no items at {:?}{}",
+                self.items,
+                graphql_error(&body)
+            )));
         };
         let mut next = match &self.next {
             None => None,
@@ -305,7 +314,9 @@ impl CursorApi {
             match body.pointer(flag) {
                 Some(Value::Bool(false)) => next = None,
                 Some(Value::Bool(true)) if next.is_none() => {
-                    return Err(shape(format!("{flag:?} is true but there is no next cursor")));
+                    return Err(shape(format!(
+                        "{flag:?} is true but there is no next cursor"
+                    )));
                 }
                 Some(Value::Bool(true)) => {}
                 _ => return Err(shape(format!("{flag:?} is not a boolean"))),
@@ -326,7 +337,9 @@ fn cursor_at(
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(shape(format!("the cursor at {at:?} is not a string or a number"))),
+        Some(_) => Err(shape(format!(
+            "the cursor at {at:?} is not a string or a number"
+        ))),
     }
 }
 
@@ -420,7 +433,7 @@ impl fmt::Debug for CursorApi {
 ///
 /// ```
 /// use asyncgen::http::{paginate_cursor, CursorApi};
-/// use asyncgen::prelude::*;
+/// use futures::TryStreamExt;
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Member {
@@ -457,7 +470,7 @@ impl fmt::Debug for CursorApi {
 ///
 /// ```
 /// use asyncgen::http::{paginate_cursor, CursorApi};
-/// use asyncgen::prelude::*;
+/// use futures::TryStreamExt;
 ///
 /// #[derive(serde::Deserialize)]
 /// struct File {
@@ -490,7 +503,7 @@ impl fmt::Debug for CursorApi {
 ///
 /// ```
 /// use asyncgen::http::{paginate_cursor, CursorApi};
-/// use asyncgen::prelude::*;
+/// use futures::TryStreamExt;
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Repo {
@@ -598,8 +611,7 @@ impl<T: DeserializeOwned + Send + 'static> FetchPage<Option<String>> for CursorF
     type Item = T;
     type Error = HttpError;
     // Boxed so that the type can be named; one allocation per HTTP request is noise.
-    type Future =
-        Pin<Box<dyn Future<Output = Result<Page<T, Option<String>>, HttpError>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Page<T, Option<String>>, HttpError>> + Send>>;
 
     fn fetch_page(&mut self, cursor: Option<String>) -> Self::Future {
         let bad_start = self.bad_start.take();
@@ -631,7 +643,10 @@ mod tests {
     fn pointer_entry_makes_the_path() {
         let mut body = serde_json::json!({"query": "q", "variables": {"owner": "o"}});
         *pointer_entry(&mut body, "/variables/after") = Value::from("c1");
-        assert_eq!(body["variables"], serde_json::json!({"owner": "o", "after": "c1"}));
+        assert_eq!(
+            body["variables"],
+            serde_json::json!({"owner": "o", "after": "c1"})
+        );
         let mut empty = Value::Null;
         *pointer_entry(&mut empty, "/a~1b/c~0d") = Value::from(1);
         assert_eq!(empty, serde_json::json!({"a/b": {"c~d": 1}}));
@@ -639,9 +654,12 @@ mod tests {
 
     fn read(api: &CursorApi, body: Value) -> Result<Page<u32, Option<String>>, String> {
         let url = Url::parse("http://127.0.0.1/").unwrap();
-        api.read(body, |reason| HttpError::Shape { url: url.clone(), reason })
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
+        api.read(body, |reason| HttpError::Shape {
+            url: url.clone(),
+            reason,
+        })
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -649,30 +667,60 @@ mod tests {
         let api = CursorApi::query("c").items("/data").next_cursor("/next");
         let page = read(&api, serde_json::json!({"data": [1, 2], "next": "n2"})).unwrap();
         assert_eq!(page, Page::new(vec![1, 2], Some(Some("n2".to_owned()))));
-        for end in [serde_json::json!({"data": []}), serde_json::json!({"data": [], "next": ""}), serde_json::json!({"data": [], "next": null})] {
+        for end in [
+            serde_json::json!({"data": []}),
+            serde_json::json!({"data": [], "next": ""}),
+            serde_json::json!({"data": [], "next": null}),
+        ] {
             assert_eq!(read(&api, end).unwrap().next, None);
         }
         let numeric = read(&api, serde_json::json!({"data": [], "next": 40})).unwrap();
         assert_eq!(numeric.next, Some(Some("40".to_owned())));
 
-        let stripe = CursorApi::query("starting_after").items("/data").next_from_last_item("/id").has_more("/more");
+        let stripe = CursorApi::query("starting_after")
+            .items("/data")
+            .next_from_last_item("/id")
+            .has_more("/more");
         let body = serde_json::json!({"data": [{"id": 7}], "more": true});
         let err = read(&stripe, body).unwrap_err();
         assert!(err.contains("invalid type"), "{err}");
-        let flags = CursorApi::query("c").items("/data").next_cursor("/next").has_more("/more");
-        let done = read(&flags, serde_json::json!({"data": [1], "next": "x", "more": false})).unwrap();
+        let flags = CursorApi::query("c")
+            .items("/data")
+            .next_cursor("/next")
+            .has_more("/more");
+        let done = read(
+            &flags,
+            serde_json::json!({"data": [1], "next": "x", "more": false}),
+        )
+        .unwrap();
         assert_eq!(done.next, None);
         let err = read(&flags, serde_json::json!({"data": [1], "more": true})).unwrap_err();
-        assert!(err.ends_with("\"/more\" is true but there is no next cursor"), "{err}");
-        let err = read(&flags, serde_json::json!({"data": [1], "next": "x", "more": "yes"})).unwrap_err();
+        assert!(
+            err.ends_with("\"/more\" is true but there is no next cursor"),
+            "{err}"
+        );
+        let err = read(
+            &flags,
+            serde_json::json!({"data": [1], "next": "x", "more": "yes"}),
+        )
+        .unwrap_err();
         assert!(err.ends_with("\"/more\" is not a boolean"), "{err}");
     }
 
     #[test]
     fn missing_items_quote_graphql_errors() {
         let api = CursorApi::graphql("q", Value::Null).items("/data/x/nodes");
-        let err = read(&api, serde_json::json!({"errors": [{"message": "rate limited"}]})).unwrap_err();
-        assert!(err.ends_with("no items at \"/data/x/nodes\"; the body's first error: \"rate limited\""), "{err}");
+        let err = read(
+            &api,
+            serde_json::json!({"errors": [{"message": "rate limited"}]}),
+        )
+        .unwrap_err();
+        assert!(
+            err.ends_with(
+                "no items at \"/data/x/nodes\"; the body's first error: \"rate limited\""
+            ),
+            "{err}"
+        );
         let err = read(&api, serde_json::json!({"data": {"x": {"nodes": {}}}})).unwrap_err();
         assert!(err.ends_with("\"/data/x/nodes\" is not an array"), "{err}");
     }

@@ -9,9 +9,15 @@ use crate::link::LinkError;
 
 /// Why a page of a REST API could not be read. Each variant names the URL concerned.
 ///
+/// It is the [`source`](Error::source) of the stream's
+/// [`PaginateError`](crate::PaginateError), and its own causes (reqwest's, serde_json's)
+/// are its source in turn: each message says its own part only, as std's errors do, so
+/// a reporter that walks the chain (anyhow's `{:#}`) prints each cause once.
+///
 /// # Examples
 ///
 /// ```
+/// use std::error::Error;
 /// use asyncgen::http::{HttpError, paginate_json};
 /// use asyncgen::prelude::*;
 ///
@@ -21,8 +27,18 @@ use crate::link::LinkError;
 /// let mut users = paginate_json::<String>(reqwest::Client::new(), "http://127.0.0.1:1/users");
 /// match users.next().await {
 ///     Some(Err(err)) => {
-///         assert!(matches!(err.fetch_error(), Some(HttpError::Transport { .. })), "{err}");
-///         assert!(err.to_string().contains("http://127.0.0.1:1/users"));
+///         assert_eq!(err.to_string(), "fetching page 1 failed");
+///         let http = err.fetch_error().unwrap();
+///         assert!(matches!(http, HttpError::Transport { .. }), "{http}");
+///         assert_eq!(http.to_string(), "request to http://127.0.0.1:1/users failed");
+///         // The chain: page 1, then the request, then reqwest's causes.
+///         let mut chain = vec![err.to_string()];
+///         let mut cause = err.source();
+///         while let Some(c) = cause {
+///             chain.push(c.to_string());
+///             cause = c.source();
+///         }
+///         assert!(chain.len() >= 3, "{chain:?}");
 ///     }
 ///     other => panic!("expected an error, got {other:?}"),
 /// }
@@ -54,12 +70,13 @@ pub enum HttpError {
     /// The body is not the JSON the listing expects: not JSON at all (an HTML error
     /// page, say), or JSON of another shape than the items.
     Body {
-        /// The URL the body came from (after redirects).
-        url: Url,
+        /// The URL the body came from (after redirects; boxed to keep `HttpError`
+        /// small).
+        url: Box<Url>,
         /// The body's `Content-Type`, if it had a readable one.
-        content_type: Option<String>,
+        content_type: Option<Box<str>>,
         /// The start of the body (up to 64 characters, invalid UTF-8 replaced).
-        start: String,
+        start: Box<str>,
         /// What serde_json reported.
         source: serde_json::Error,
     },
@@ -140,12 +157,12 @@ impl HttpError {
         match self {
             HttpError::Transport { url, .. }
             | HttpError::Status { url, .. }
-            | HttpError::Body { url, .. }
             | HttpError::Shape { url, .. }
             | HttpError::Timeout { url, .. }
             | HttpError::TooLarge { url, .. }
             | HttpError::Link { url, .. }
             | HttpError::CrossOriginNext { from: url, .. } => Some(url.as_str()),
+            HttpError::Body { url, .. } => Some(url.as_str()),
             HttpError::BadUrl { url, .. } => url.as_deref(),
         }
     }

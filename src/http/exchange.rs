@@ -55,13 +55,13 @@ impl Answer {
         const SHOWN: usize = 64;
         let text = String::from_utf8_lossy(&self.body[..self.body.len().min(SHOWN * 4)]);
         HttpError::Body {
-            url: self.url.clone(),
+            url: Box::new(self.url.clone()),
             content_type: self
                 .headers
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-            start: text.chars().take(SHOWN).collect(),
+                .map(Box::from),
+            start: text.chars().take(SHOWN).collect::<String>().into(),
             source,
         }
     }
@@ -134,10 +134,14 @@ async fn read_capped(mut response: Response, max: usize, url: &Url) -> Result<Ve
     // The announced length is only a hint (within the cap): the buffer still grows as
     // bytes arrive, and never beyond the cap.
     let mut body = Vec::with_capacity(announced.map_or(0, |len| len as usize));
-    while let Some(chunk) = response.chunk().await.map_err(|source| HttpError::Transport {
-        url: url.clone(),
-        source,
-    })? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|source| HttpError::Transport {
+            url: url.clone(),
+            source,
+        })?
+    {
         if chunk.len() > max - body.len() {
             return Err(too_large());
         }

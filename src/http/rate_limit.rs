@@ -110,7 +110,8 @@ pub(crate) fn budget(headers: &HeaderMap, now: SystemTime) -> Option<Budget> {
     if let Some(value) = header(headers, "ratelimit") {
         let (remaining, reset, limit) = ietf(value);
         if let (Some(remaining), Some(reset)) = (remaining, reset) {
-            let limit = limit.or_else(|| header(headers, "ratelimit-policy").and_then(policy_limit));
+            let limit =
+                limit.or_else(|| header(headers, "ratelimit-policy").and_then(policy_limit));
             return Some(Budget {
                 remaining,
                 reset: Duration::from_secs(reset),
@@ -227,12 +228,18 @@ mod tests {
     fn ietf_fields_of_every_draft() {
         let structured = read(&[
             ("ratelimit", "\"burst\";r=40;t=1, \"daily\";r=7;t=3600"),
-            ("ratelimit-policy", "\"burst\";q=100;w=60, \"daily\";q=1000;w=86400"),
+            (
+                "ratelimit-policy",
+                "\"burst\";q=100;w=60, \"daily\";q=1000;w=86400",
+            ),
         ]);
         assert_eq!(structured, budget_of(7, 3600, Some(100)));
         let early = read(&[("ratelimit", "limit=100, remaining=9, reset=30")]);
         assert_eq!(early, budget_of(9, 30, Some(100)));
-        let policy = read(&[("ratelimit", "remaining=9, reset=30"), ("ratelimit-policy", "50;w=60")]);
+        let policy = read(&[
+            ("ratelimit", "remaining=9, reset=30"),
+            ("ratelimit-policy", "50;w=60"),
+        ]);
         assert_eq!(policy, budget_of(9, 30, Some(50)));
         let separate = read(&[
             ("ratelimit-limit", "10"),
@@ -253,7 +260,10 @@ mod tests {
             ("99999999999999999999999", "10"),
             ("5", "99999999999999999999999"),
         ] {
-            let read = read(&[("x-ratelimit-remaining", remaining), ("x-ratelimit-reset", reset)]);
+            let read = read(&[
+                ("x-ratelimit-remaining", remaining),
+                ("x-ratelimit-reset", reset),
+            ]);
             assert_eq!(read, None, "{remaining:?} {reset:?}");
         }
         assert_eq!(read(&[("ratelimit", "r=;t=")]), None);

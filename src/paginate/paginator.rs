@@ -10,8 +10,8 @@ use futures_core::stream::{FusedStream, Stream};
 
 #[cfg(feature = "time")]
 use super::RetryPolicy;
-use super::source::Source;
 use super::pages::{Items, WholePages};
+use super::source::Source;
 use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
 #[cfg(feature = "time")]
 use crate::time::RateLimiter;

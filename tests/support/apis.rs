@@ -59,8 +59,15 @@ fn offset_of(token: &str) -> Option<usize> {
 impl Shared {
     /// The items from `offset`, and the offset after them if any remain; `None` for a
     /// cursor this server never handed out.
-    fn page(&self, cursor: Option<&str>, decode: fn(&str) -> Option<usize>) -> Option<(Vec<Value>, Option<usize>)> {
-        self.requests.lock().unwrap().push(cursor.map(str::to_owned));
+    fn page(
+        &self,
+        cursor: Option<&str>,
+        decode: fn(&str) -> Option<usize>,
+    ) -> Option<(Vec<Value>, Option<usize>)> {
+        self.requests
+            .lock()
+            .unwrap()
+            .push(cursor.map(str::to_owned));
         let offset = match cursor {
             None => 0,
             Some(cursor) => decode(cursor)?,
@@ -75,7 +82,10 @@ fn bad_cursor() -> Response {
     (StatusCode::BAD_REQUEST, "unknown cursor").into_response()
 }
 
-async fn stripe(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn stripe(
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let after = |id: &str| Some(id.strip_prefix("cus_")?.parse::<usize>().ok()? + 1);
     let Some((data, next)) = s.page(q.get("starting_after").map(String::as_str), after) else {
         return bad_cursor();
@@ -92,7 +102,10 @@ async fn slack(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, Str
         .into_response()
 }
 
-async fn google(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn google(
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some((things, next)) = s.page(q.get("pageToken").map(String::as_str), offset_of) else {
         return bad_cursor();
     };
@@ -104,7 +117,10 @@ async fn google(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, St
 }
 
 async fn graphql(State(s): State<Arc<Shared>>, axum::Json(request): axum::Json<Value>) -> Response {
-    if request["query"].as_str().is_none_or(|q| !q.contains("pageInfo")) {
+    if request["query"]
+        .as_str()
+        .is_none_or(|q| !q.contains("pageInfo"))
+    {
         return (StatusCode::BAD_REQUEST, "no query").into_response();
     }
     let Some((nodes, next)) = s.page(request["variables"]["after"].as_str(), offset_of) else {

@@ -49,7 +49,11 @@ fn streamed(
         sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         Ok::<_, Infallible>(chunk)
     });
-    ([(header::CONTENT_TYPE, "application/json")], Body::from_stream(body)).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response()
 }
 
 impl Misbehaving {
@@ -99,7 +103,12 @@ impl Misbehaving {
             // A page of exactly 1001 bytes, with a Content-Length...
             .route(
                 "/sized",
-                get(|| async { ([(header::CONTENT_TYPE, "application/json")], json_array_of_len(1001)) }),
+                get(|| async {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json_array_of_len(1001),
+                    )
+                }),
             )
             // ... and the same page streamed in 100-byte chunks, without one.
             .route(

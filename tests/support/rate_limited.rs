@@ -57,7 +57,10 @@ async fn page(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, Stri
     };
     let mut headers = Vec::<(HeaderName, HeaderValue)>::new();
     let mut add = |name: &'static str, value: String| {
-        headers.push((HeaderName::from_static(name), HeaderValue::from_str(&value).unwrap()));
+        headers.push((
+            HeaderName::from_static(name),
+            HeaderValue::from_str(&value).unwrap(),
+        ));
     };
     match s.announce {
         Announce::GitHub => {
@@ -101,7 +104,9 @@ impl RateLimited {
             refused: AtomicU32::new(0),
             served: AtomicU32::new(0),
         });
-        let app = Router::new().route("/items", get(page)).with_state(shared.clone());
+        let app = Router::new()
+            .route("/items", get(page))
+            .with_state(shared.clone());
         let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         RateLimited { addr, shared, task }
     }
