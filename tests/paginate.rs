@@ -274,9 +274,10 @@ async fn a_repeated_cursor_is_an_error_by_default_after_the_data() {
     assert_eq!(error.page_index(), 3);
     assert_eq!(error.cursor::<u32>(), Some(&1));
     assert_eq!(error.fetch_error(), None);
+    // Index 3 is the fourth page: messages count pages from 1.
     assert_eq!(
         error.to_string(),
-        "page 3 would repeat a cursor already fetched in this run"
+        "page 4 would repeat a cursor already fetched in this run"
     );
 }
 

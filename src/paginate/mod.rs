@@ -95,6 +95,7 @@ mod prefetch;
 mod repeated_cursor;
 #[cfg(feature = "time")]
 mod retry;
+mod settings;
 mod source;
 
 pub use error::PaginateError;

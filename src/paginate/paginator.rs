@@ -8,13 +8,10 @@ use std::vec;
 
 use futures_core::stream::{FusedStream, Stream};
 
-#[cfg(feature = "time")]
-use super::RetryPolicy;
 use super::pages::{Items, WholePages};
+use super::settings::{RunSettings, run_settings_methods};
 use super::source::Source;
 use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
-#[cfg(feature = "time")]
-use crate::time::RateLimiter;
 
 /// Turns a cursor-paginated API into a stream of its items.
 ///
@@ -171,148 +168,96 @@ impl<C, F: FetchPage<C>, Y> Paginator<C, F, Y> {
         self.source.configure(method).fetch_mut()
     }
 
-    /// Stops after `max_items` items in all (the last page is cut short); no page is
-    /// fetched once the limit is reached. `0` yields nothing and fetches nothing. This
-    /// is a limit on the whole run, not a page size.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::paginate::{paginate, Page};
-    /// use futures::TryStreamExt;
-    ///
-    /// # futures::executor::block_on(async {
-    /// let fetched = std::cell::Cell::new(0);
-    /// let items: Vec<u32> = paginate(0u32, |n| {
-    ///     fetched.set(fetched.get() + 1);
-    ///     async move { Ok::<_, ()>(Page::new(vec![n; 10], Some(n + 1))) }
-    /// })
-    /// .max_items(15)
-    /// .try_collect()
-    /// .await
-    /// .unwrap();
-    /// assert_eq!(items.len(), 15);
-    /// assert_eq!(fetched.get(), 2);
-    /// # });
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[track_caller]
-    pub fn max_items(mut self, max_items: usize) -> Self {
-        self.source.configure("max_items").set_max_items(max_items);
-        self
+    run_settings_methods! {
+        error = F::Error;
+        max_items {
+            /// ```
+            /// use asyncgen::paginate::{paginate, Page};
+            /// use futures::TryStreamExt;
+            ///
+            /// # futures::executor::block_on(async {
+            /// let fetched = std::cell::Cell::new(0);
+            /// let items: Vec<u32> = paginate(0u32, |n| {
+            ///     fetched.set(fetched.get() + 1);
+            ///     async move { Ok::<_, ()>(Page::new(vec![n; 10], Some(n + 1))) }
+            /// })
+            /// .max_items(15)
+            /// .try_collect()
+            /// .await
+            /// .unwrap();
+            /// assert_eq!(items.len(), 15);
+            /// assert_eq!(fetched.get(), 2);
+            /// # });
+            /// ```
+        }
+        max_pages {
+            /// ```
+            /// use asyncgen::paginate::{paginate, Page};
+            /// use futures::TryStreamExt;
+            ///
+            /// # futures::executor::block_on(async {
+            /// let items: Vec<u32> = paginate(0u32, |n| async move {
+            ///     Ok::<_, ()>(Page::new(vec![n, n], Some(n + 1)))
+            /// })
+            /// .max_pages(2)
+            /// .try_collect()
+            /// .await
+            /// .unwrap();
+            /// assert_eq!(items, [0, 0, 1, 1]);
+            /// # });
+            /// ```
+        }
+        retry {
+            /// ```
+            /// use std::time::Duration;
+            /// use asyncgen::paginate::{paginate, Page, RetryPolicy};
+            /// use futures::TryStreamExt;
+            ///
+            /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+            /// # async fn main() {
+            /// let failures_left = std::cell::Cell::new(2);
+            /// let items: Vec<u32> = paginate(0u32, |n| {
+            ///     let fail = failures_left.get() > 0;
+            ///     if fail { failures_left.set(failures_left.get() - 1) }
+            ///     async move {
+            ///         if fail { Err("flaky") } else { Ok(Page::new(vec![n], None)) }
+            ///     }
+            /// })
+            /// .retry(RetryPolicy::exponential(Duration::from_millis(10)).jitter(0.0))
+            /// .try_collect()
+            /// .await
+            /// .unwrap();
+            /// assert_eq!(items, [0]);
+            /// # }
+            /// ```
+        }
+        throttle {
+            /// ```
+            /// use std::time::Duration;
+            /// use asyncgen::paginate::{paginate, Page};
+            /// use asyncgen::time::Quota;
+            /// use futures::TryStreamExt;
+            ///
+            /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+            /// # async fn main() {
+            /// let start = tokio::time::Instant::now();
+            /// let items: Vec<u32> = paginate(0u32, |n| async move { Ok::<_, ()>(Page::new(vec![n], (n < 3).then_some(n + 1))) })
+            ///     .throttle(Quota::per_second(2))
+            ///     .try_collect()
+            ///     .await
+            ///     .unwrap();
+            /// assert_eq!(items, [0, 1, 2, 3]);
+            /// // Four requests at 0, 0.5, 1 and 1.5 s.
+            /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
+            /// # }
+            /// ```
+        }
     }
 
-    /// Stops after `max_pages` pages, even if the last one has a `next` cursor. `0`
-    /// fetches nothing. This is a limit on the whole run, not a page size.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::paginate::{paginate, Page};
-    /// use futures::TryStreamExt;
-    ///
-    /// # futures::executor::block_on(async {
-    /// let items: Vec<u32> = paginate(0u32, |n| async move {
-    ///     Ok::<_, ()>(Page::new(vec![n, n], Some(n + 1)))
-    /// })
-    /// .max_pages(2)
-    /// .try_collect()
-    /// .await
-    /// .unwrap();
-    /// assert_eq!(items, [0, 0, 1, 1]);
-    /// # });
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
+    /// The settings the builder methods change.
     #[track_caller]
-    pub fn max_pages(mut self, max_pages: usize) -> Self {
-        self.source.configure("max_pages").set_max_pages(max_pages);
-        self
-    }
-
-    /// Fetches a failed page again, with the same cursor, as `policy` says (feature
-    /// `time`). Each retry goes through the [`throttle`](Self::throttle) as well.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use asyncgen::paginate::{paginate, Page, RetryPolicy};
-    /// use futures::TryStreamExt;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let failures_left = std::cell::Cell::new(2);
-    /// let items: Vec<u32> = paginate(0u32, |n| {
-    ///     let fail = failures_left.get() > 0;
-    ///     if fail { failures_left.set(failures_left.get() - 1) }
-    ///     async move {
-    ///         if fail { Err("flaky") } else { Ok(Page::new(vec![n], None)) }
-    ///     }
-    /// })
-    /// .retry(RetryPolicy::exponential(Duration::from_millis(10)).jitter(0.0))
-    /// .try_collect()
-    /// .await
-    /// .unwrap();
-    /// assert_eq!(items, [0]);
-    /// # }
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[cfg(feature = "time")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
-    #[track_caller]
-    pub fn retry(mut self, policy: RetryPolicy<F::Error>) -> Self {
-        self.source.configure("retry").settings_mut().retry = Some(policy);
-        self
-    }
-
-    /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
-    /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
-    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
-    ///
-    /// This limits requests, not items: it shadows the item-level
-    /// [`StreamTimeExt::throttle`](crate::time::StreamTimeExt::throttle), which stays
-    /// reachable as `StreamTimeExt::throttle(paginator, limiter)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use asyncgen::paginate::{paginate, Page};
-    /// use asyncgen::time::Quota;
-    /// use futures::TryStreamExt;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let start = tokio::time::Instant::now();
-    /// let items: Vec<u32> = paginate(0u32, |n| async move { Ok::<_, ()>(Page::new(vec![n], (n < 3).then_some(n + 1))) })
-    ///     .throttle(Quota::per_second(2))
-    ///     .try_collect()
-    ///     .await
-    ///     .unwrap();
-    /// assert_eq!(items, [0, 1, 2, 3]);
-    /// // Four requests at 0, 0.5, 1 and 1.5 s.
-    /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
-    /// # }
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[cfg(feature = "time")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
-    #[track_caller]
-    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
-        self.source.configure("throttle").settings_mut().limiter = Some(limiter.into());
-        self
+    fn run_settings(&mut self, method: &str) -> &mut RunSettings<F::Error> {
+        self.source.configure(method).settings_mut()
     }
 
     /// What to do when a page's `next` cursor was already fetched in this run; the

@@ -9,6 +9,7 @@ use super::FetchPage;
 use super::core::{Core, PageResult};
 #[cfg(feature = "tokio")]
 use super::prefetch::Prefetch;
+use super::settings::assert_unstarted;
 
 pub(crate) struct Source<C, F: FetchPage<C>> {
     // Boxed once per run so the engine can move into a prefetch task at the first poll.
@@ -33,18 +34,16 @@ impl<C, F: FetchPage<C>> Source<C, F> {
     /// The engine's settings, for the builder methods.
     #[track_caller]
     pub(crate) fn configure(&mut self, method: &str) -> Pin<&mut Core<C, F>> {
-        match (&mut self.core, self.started) {
-            (Some(core), false) => core.as_mut(),
-            _ => panic!("Paginator::{method} must be called before the stream is first polled"),
-        }
+        self.assert_unstarted(method);
+        self.core
+            .as_mut()
+            .expect("the engine is there until the first poll")
+            .as_mut()
     }
 
     #[track_caller]
     pub(crate) fn assert_unstarted(&self, method: &str) {
-        assert!(
-            !self.started,
-            "Paginator::{method} must be called before the stream is first polled"
-        );
+        assert_unstarted(self.started, "Paginator", method);
     }
 
     pub(crate) fn is_finished(&self) -> bool {
