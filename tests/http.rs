@@ -1145,3 +1145,36 @@ async fn pacing_by_rate_limit_headers_meets_no_429() {
     // (and waits out its Retry-After).
     assert!(unpaced > 0);
 }
+
+#[cfg(feature = "serde")]
+#[tokio::test]
+async fn a_crawl_resumes_from_a_serialized_checkpoint() {
+    use asyncgen::paginate::Checkpoint;
+
+    let server = Server::with_defaults().await;
+    server.fault(3, Fault::Status(500));
+    let mut first = paginate_json::<Item>(client(), server.github_url());
+    let mut seen = Vec::new();
+    while let Some(item) = first.next().await {
+        match item {
+            Ok(item) => seen.push(item.id),
+            Err(err) => assert_eq!(err.to_string(), "fetching page 3 failed"),
+        }
+    }
+    let json = serde_json::to_string(&first.checkpoint()).unwrap();
+    assert!(
+        json.ends_with(r#"page=3&per_page=3","pages":2,"items":6}"#),
+        "{json}"
+    );
+
+    // Another process would read it back from disk.
+    let saved: Checkpoint<Url> = serde_json::from_str(&json).unwrap();
+    let rest: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .resume_from(saved)
+        .try_collect()
+        .await
+        .unwrap();
+    seen.extend(ids(&rest));
+    assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3, 3, 4]);
+}

@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 use super::attempt::Attempt;
 use super::repeated_cursor::CursorLog;
 use super::settings::RunSettings;
-use super::{FetchPage, Page, PaginateError, RepeatedCursor};
+use super::{Checkpoint, FetchPage, Page, PaginateError, RepeatedCursor};
 
 pub(crate) type PageResult<C, F> =
     Result<Page<<F as FetchPage<C>>::Item, C>, PaginateError<<F as FetchPage<C>>::Error>>;
@@ -59,6 +59,27 @@ impl<C, F: FetchPage<C>> Core<C, F> {
         let this = self.project();
         *this.on_repeat = mode;
         *this.log = CursorLog::new(mode);
+    }
+
+    /// Starts at `checkpoint` instead of the first cursor, counting its pages and
+    /// items as already fetched.
+    pub(crate) fn resume(self: Pin<&mut Self>, checkpoint: Checkpoint<C>)
+    where
+        C: Hash,
+    {
+        let mut this = self.project();
+        *this.page_index = checkpoint.pages;
+        *this.items = checkpoint.items;
+        let state = match checkpoint.cursor {
+            Some(cursor) => {
+                this.log.insert(&cursor);
+                State::Next {
+                    cursor: Some(cursor),
+                }
+            }
+            None => State::Done,
+        };
+        this.state.set(state);
     }
 
     /// The cursor of the next page to fetch, while none is being fetched.

@@ -81,6 +81,7 @@
 //! ```
 
 mod attempt;
+mod checkpoint;
 mod core;
 mod error;
 mod fetch;
@@ -98,6 +99,7 @@ mod retry;
 mod settings;
 mod source;
 
+pub use checkpoint::Checkpoint;
 pub use error::PaginateError;
 pub use fetch::FetchPage;
 pub use numbered::{FetchNumberedPage, NumberedPage, NumberedPaginator, paginate_pages};

@@ -11,7 +11,7 @@ use futures_core::stream::{FusedStream, Stream};
 use super::pages::{Items, WholePages};
 use super::settings::{RunSettings, run_settings_methods};
 use super::source::Source;
-use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
+use super::{Checkpoint, FetchPage, Page, Pages, PaginateError, RepeatedCursor};
 
 /// Turns a cursor-paginated API into a stream of its items.
 ///
@@ -99,7 +99,7 @@ pub struct Paginator<C, F: FetchPage<C>, Y = Items> {
 // No field is ever pinned: the engine is boxed and items are moved out.
 impl<C, F: FetchPage<C>, Y> Unpin for Paginator<C, F, Y> {}
 
-impl<C, F: FetchPage<C>> Paginator<C, F> {
+impl<C: Clone, F: FetchPage<C>> Paginator<C, F> {
     /// A paginator over any [`FetchPage`] implementation, starting at `first_cursor`;
     /// [`paginate`] is this for closures.
     ///
@@ -166,6 +166,68 @@ impl<C, F: FetchPage<C>, Y> Paginator<C, F, Y> {
     #[track_caller]
     pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
         self.source.configure(method).fetch_mut()
+    }
+
+    /// Where the listing stands, to [resume](Self::resume_from) it later: the cursor
+    /// of the next page whose items have not been yielded, and how many pages and
+    /// items came before it. For the item stream that is the page boundary before any
+    /// item still buffered: resuming there yields again the items of a page that was
+    /// left half-read, and loses none. After an error it is where the failed page
+    /// starts. Serializable with the feature `serde`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::paginate::{paginate, Checkpoint, Page};
+    /// use futures::StreamExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let fetch = |n: u32| async move { Ok::<_, ()>(Page::new(vec![n; 2], (n < 2).then_some(n + 1))) };
+    /// let mut items = paginate(0, fetch);
+    /// assert_eq!(items.checkpoint(), Checkpoint { cursor: Some(0), pages: 0, items: 0 });
+    /// items.next().await; // the first item of page 0
+    /// assert_eq!(items.checkpoint(), Checkpoint { cursor: Some(0), pages: 0, items: 0 });
+    /// items.next().await; // the last item of page 0
+    /// assert_eq!(items.checkpoint(), Checkpoint { cursor: Some(1), pages: 1, items: 2 });
+    /// # });
+    /// ```
+    pub fn checkpoint(&self) -> Checkpoint<C>
+    where
+        C: Clone,
+    {
+        self.source.checkpoint(self.current.len() == 0).clone()
+    }
+
+    /// Starts the run at `checkpoint` (taken by [`checkpoint`](Self::checkpoint), maybe
+    /// in another process) instead of at the first cursor. Its pages and items count
+    /// as fetched already: [`max_items`](Self::max_items) and
+    /// [`max_pages`](Self::max_pages) limit the whole listing, and error messages
+    /// number pages from the listing's start. A complete checkpoint yields nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::paginate::{paginate, Checkpoint, Page};
+    /// use futures::TryStreamExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let fetch = |n: u32| async move { Ok::<_, ()>(Page::new(vec![n], Some(n + 1))) };
+    /// let saved = Checkpoint { cursor: Some(7), pages: 7, items: 7 };
+    /// let items: Vec<u32> = paginate(0, fetch).resume_from(saved).max_items(10).try_collect().await.unwrap();
+    /// assert_eq!(items, [7, 8, 9]);
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If called after the stream was first polled.
+    #[track_caller]
+    pub fn resume_from(mut self, checkpoint: Checkpoint<C>) -> Self
+    where
+        C: Clone + Hash,
+    {
+        self.source.resume_from(checkpoint);
+        self
     }
 
     run_settings_methods! {
