@@ -65,7 +65,10 @@ struct Stats {
 
 /// Enforces and announces the rate limit on every route.
 async fn rate_limit(State(stats): State<Arc<Stats>>, request: Request, next: Next) -> Response {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let used = {
         let mut window = stats.window.lock().unwrap();
         if window.0 != now {
@@ -76,7 +79,11 @@ async fn rate_limit(State(stats): State<Arc<Stats>>, request: Request, next: Nex
     };
     let mut response = if used > RATE_LIMIT {
         stats.rate_limit_429s.fetch_add(1, Ordering::SeqCst);
-        (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "rate limit exceeded")
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "rate limit exceeded",
+        )
             .into_response()
     } else {
         if used == RATE_LIMIT {
@@ -101,7 +108,11 @@ async fn issues(
     let page: u32 = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     if page == 4 && !stats.refused_once.swap(true, Ordering::SeqCst) {
         stats.retry_after_429s.fetch_add(1, Ordering::SeqCst);
-        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down")
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "slow down",
+        )
             .into_response();
     }
     let first = (page - 1) * PER_PAGE + 1;
@@ -123,7 +134,10 @@ async fn issues(
 
 /// One page of `/v1/charges`, Stripe's way: `data`, `has_more`, `starting_after`.
 async fn charges(Query(query): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
-    let limit: u32 = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
+    let limit: u32 = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(10);
     let after = query
         .get("starting_after")
         .and_then(|id| id.strip_prefix("ch_")?.parse::<u32>().ok())
@@ -197,7 +211,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seen += 1;
         last_title = issue.title;
         if seen % 20 == 0 {
-            progress.update(&format!("{seen:>3}/{ISSUES} issues  last: #{}", issue.number))?;
+            progress.update(&format!(
+                "{seen:>3}/{ISSUES} issues  last: #{}",
+                issue.number
+            ))?;
         }
     }
 
@@ -205,8 +222,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .items("/data")
         .next_from_last_item("/id")
         .has_more("/has_more");
-    let mut charges = paginate_cursor::<Charge>(client, format!("{base}/v1/charges?limit=10"), stripe)
-        .request_timeout(Duration::from_secs(10));
+    let mut charges =
+        paginate_cursor::<Charge>(client, format!("{base}/v1/charges?limit=10"), stripe)
+            .request_timeout(Duration::from_secs(10));
     let (mut count, mut total) = (0, 0);
     while let Some(charge) = charges.next().await {
         let charge = charge?;
@@ -233,6 +251,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(seen, ISSUES);
     assert_eq!(last_title, format!("Widget breaks on input #{ISSUES}"));
     assert_eq!(count, CHARGES);
-    assert_eq!(over_limit, 0, "pacing by the rate-limit headers meets no 429");
+    assert_eq!(
+        over_limit, 0,
+        "pacing by the rate-limit headers meets no 429"
+    );
     Ok(())
 }
