@@ -14,7 +14,6 @@
 //! Cursors are opaque strings that encode an offset; an unknown cursor is a `400`.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -33,15 +32,8 @@ struct Shared {
 }
 
 pub struct ApiServer {
-    addr: SocketAddr,
+    served: super::Served,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ApiServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 fn item(i: usize) -> Value {
@@ -136,8 +128,6 @@ async fn graphql(State(s): State<Arc<Shared>>, axum::Json(request): axum::Json<V
 
 impl ApiServer {
     pub async fn start(total: usize) -> ApiServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared {
             total,
             requests: Mutex::default(),
@@ -148,12 +138,12 @@ impl ApiServer {
             .route("/v1/projects/p/things", get(google))
             .route("/graphql", post(graphql))
             .with_state(shared.clone());
-        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        ApiServer { addr, shared, task }
+        let served = super::Served::start(app).await;
+        ApiServer { served, shared }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.served.url(path)
     }
 
     /// The cursor each request carried, in order.

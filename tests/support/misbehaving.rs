@@ -2,7 +2,6 @@
 //! that keep a listing from hanging or filling memory.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -16,16 +15,9 @@ use axum::routing::get;
 use futures::StreamExt;
 
 pub struct Misbehaving {
-    addr: SocketAddr,
+    served: super::Served,
     /// Bytes of body the routes handed to the connection so far.
     sent: Arc<AtomicU64>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Misbehaving {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 /// `[0,0,0,...,0]` of exactly `len` bytes (`len` ≥ 3, odd).
@@ -58,8 +50,6 @@ fn streamed(
 
 impl Misbehaving {
     pub async fn start() -> Misbehaving {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let sent = Arc::new(AtomicU64::new(0));
         let app = Router::new()
             // The status and headers, then nothing, for ever.
@@ -123,12 +113,12 @@ impl Misbehaving {
                 }),
             )
             .with_state(sent.clone());
-        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Misbehaving { addr, sent, task }
+        let served = super::Served::start(app).await;
+        Misbehaving { served, sent }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.served.url(path)
     }
 
     pub fn bytes_sent(&self) -> u64 {

@@ -3,7 +3,6 @@
 //! `429` with `Retry-After: 1` beyond that, and the budget announced on every answer.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,15 +33,8 @@ struct Shared {
 }
 
 pub struct RateLimited {
-    addr: SocketAddr,
+    served: super::Served,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for RateLimited {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 async fn page(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -94,8 +86,6 @@ async fn page(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, Stri
 
 impl RateLimited {
     pub async fn start(limit: u32, pages: u32, announce: Announce) -> RateLimited {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared {
             limit,
             pages,
@@ -107,12 +97,12 @@ impl RateLimited {
         let app = Router::new()
             .route("/items", get(page))
             .with_state(shared.clone());
-        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        RateLimited { addr, shared, task }
+        let served = super::Served::start(app).await;
+        RateLimited { served, shared }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}/items", self.addr)
+        self.served.url("/items")
     }
 
     /// How many requests were answered with `429`.
