@@ -5,7 +5,8 @@
 //! hand-written reqwest loop over a typed page. The difference is what the paginator
 //! costs, its safeguards (time limit, size cap, rate-limit pacing) included.
 //!
-//! `cargo bench --bench rest --features http -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench --bench rest --features http -- --warm-up-time 1 --measurement-time 3`;
+//! for instruction counts, see `REST_ONLY` in `main`.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -181,6 +182,26 @@ fn main() {
         assert_eq!(with_paginate_cursor(&client, &charges_url).await, expected);
         assert_eq!(cursor_by_hand(&client, &charges_url).await, expected);
     });
+
+    // `REST_ONLY=NAME REST_ROUNDS=N`: run one listing N times and nothing else, for
+    // instruction counts under `valgrind --tool=callgrind` (repeatable on a busy
+    // machine, unlike wall-clock time): the difference between N and 0 rounds is what
+    // N listings cost, server included.
+    if let Ok(only) = std::env::var("REST_ONLY") {
+        let rounds: usize = std::env::var("REST_ROUNDS").map_or(10, |n| n.parse().unwrap());
+        runtime.block_on(async {
+            for _ in 0..rounds {
+                black_box(match only.as_str() {
+                    "paginate_json" => with_paginate_json(&client, &url).await,
+                    "json_by_hand" => by_hand(&client, &url).await,
+                    "paginate_cursor" => with_paginate_cursor(&client, &charges_url).await,
+                    "cursor_by_hand" => cursor_by_hand(&client, &charges_url).await,
+                    other => panic!("REST_ONLY={other}: no such listing"),
+                });
+            }
+        });
+        return;
+    }
 
     let mut c = Criterion::default().configure_from_args();
     let mut group = c.benchmark_group("listing/20_pages_of_100");

@@ -283,23 +283,25 @@ impl CursorApi {
 
     /// The items and the next cursor of a page's body.
     ///
-    /// The body is not built into a `serde_json::Value`: the pointers are followed
-    /// through borrowed [`RawValue`]s (a scan, no allocation per value), and the items
-    /// are deserialized straight from their place in the body, which keeps a cursor
-    /// listing as cheap as a hand-written loop over a typed page.
+    /// The body is not built into a `serde_json::Value`: it is read once into its
+    /// top-level members as borrowed [`RawValue`]s (a scan, no allocation per value),
+    /// the pointers are followed from there, and each item is deserialized straight
+    /// from its place in the body. That keeps a cursor listing close to a hand-written
+    /// loop over a typed page.
     fn read<T: DeserializeOwned>(
         &self,
         body: &RawValue,
         shape: impl Fn(String) -> HttpError,
     ) -> Result<Result<Page<T, Option<String>>, serde_json::Error>, HttpError> {
+        let body = Members::of(body);
         let value = |raw: Option<&RawValue>| {
             raw.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
         };
-        let items = match find(body, &self.items) {
+        let items = match body.find(&self.items) {
             Some(items) if items.get().trim_start().starts_with('[') => items,
             Some(_) => return Err(shape(format!("{:?} is not an array", self.items))),
             None => {
-                let graphql_error = match value(find(body, "/errors/0/message")) {
+                let graphql_error = match value(body.find("/errors/0/message")) {
                     Some(Value::String(message)) => {
                         format!("; the body's first error: {message:?}")
                     }
@@ -311,20 +313,29 @@ impl CursorApi {
                 )));
             }
         };
+        // The elements one by one only where the last one's cursor is needed; otherwise
+        // the items come out of one pass over their array.
+        let elements: Option<Vec<&RawValue>> = match &self.next {
+            Some(NextCursor::LastItem(_)) => match serde_json::from_str(items.get()) {
+                Ok(elements) => Some(elements),
+                Err(e) => return Ok(Err(e)),
+            },
+            _ => None,
+        };
         let mut next = match &self.next {
             None => None,
-            Some(NextCursor::At(at)) => cursor_at(value(find(body, at)).as_ref(), at, &shape)?,
+            Some(NextCursor::At(at)) => cursor_at(value(body.find(at)).as_ref(), at, &shape)?,
             Some(NextCursor::LastItem(at)) => {
-                let list: Vec<&RawValue> = match serde_json::from_str(items.get()) {
-                    Ok(list) => list,
-                    Err(e) => return Ok(Err(e)),
-                };
-                let last = list.last().and_then(|item| find(item, at));
+                let last = elements
+                    .iter()
+                    .flatten()
+                    .last()
+                    .and_then(|item| find(item, at));
                 cursor_at(value(last).as_ref(), at, &shape)?
             }
         };
         if let Some(flag) = &self.has_more {
-            match value(find(body, flag)) {
+            match value(body.find(flag)) {
                 Some(Value::Bool(false)) => next = None,
                 Some(Value::Bool(true)) if next.is_none() => {
                     return Err(shape(format!(
@@ -335,8 +346,44 @@ impl CursorApi {
                 _ => return Err(shape(format!("{flag:?} is not a boolean"))),
             }
         }
-        Ok(serde_json::from_str::<Vec<T>>(items.get())
-            .map(|items| Page::new(items, next.map(Some))))
+        let items = match elements {
+            Some(elements) => elements
+                .iter()
+                .map(|element| serde_json::from_str::<T>(element.get()))
+                .collect::<Result<Vec<T>, _>>(),
+            None => serde_json::from_str::<Vec<T>>(items.get()),
+        };
+        Ok(items.map(|items| Page::new(items, next.map(Some))))
+    }
+}
+
+/// A body read once into its top-level members, where every pointer starts.
+struct Members<'a> {
+    whole: &'a RawValue,
+    members: Option<HashMap<String, &'a RawValue>>,
+}
+
+impl<'a> Members<'a> {
+    fn of(whole: &'a RawValue) -> Self {
+        let members = whole
+            .get()
+            .trim_start()
+            .starts_with('{')
+            .then(|| serde_json::from_str(whole.get()).ok())
+            .flatten();
+        Members { whole, members }
+    }
+
+    fn find(&self, pointer: &str) -> Option<&'a RawValue> {
+        let Some(members) = &self.members else {
+            return find(self.whole, pointer);
+        };
+        let Some(rest) = pointer.strip_prefix('/') else {
+            return Some(self.whole);
+        };
+        let (first, rest) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let first = first.replace("~1", "/").replace("~0", "~");
+        find(members.get(&first)?, rest)
     }
 }
 
