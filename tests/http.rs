@@ -9,11 +9,14 @@ mod support;
 
 use std::time::Duration;
 
-use asyncgen::http::{HttpError, paginate_json, retry_policy};
+use asyncgen::http::{CursorApi, HttpError, paginate_cursor, paginate_json, retry_policy};
 use asyncgen::paginate::{Page, PaginateError, RepeatedCursor, paginate, paginate_offset};
 use asyncgen::prelude::*;
 use asyncgen::time::{Quota, RateLimiter};
 use futures::TryStreamExt;
+use support::apis::ApiServer;
+use support::misbehaving::Misbehaving;
+use support::rate_limited::{Announce, RateLimited};
 use support::server::{CursorPage, Fault, Item, LinkStyle, Options, RetryAfter, Server};
 use url::Url;
 
@@ -228,10 +231,17 @@ async fn a_malformed_page_is_an_error_item_naming_the_url() {
     let err = err.unwrap();
     assert!(matches!(err, HttpError::Body { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.starts_with("malformed JSON page from http://127.0.0.1:"));
-    assert!(message.contains("/api/v3/repos/o/r/issues?page=3&per_page=3: "));
-    assert!(message.contains("EOF while parsing"), "{message}");
-    assert!(std::error::Error::source(&err).is_some());
+    assert!(message.starts_with("the page from http://127.0.0.1:"));
+    assert!(
+        message.contains("/api/v3/repos/o/r/issues?page=3&per_page=3 is not the expected JSON"),
+        "{message}"
+    );
+    let source = std::error::Error::source(&err).unwrap().to_string();
+    assert!(source.contains("EOF while parsing"), "{source}");
+    assert!(
+        !message.contains(&source),
+        "the cause is not repeated: {message}"
+    );
 }
 
 #[tokio::test]
@@ -240,8 +250,10 @@ async fn json_of_the_wrong_shape_is_an_error_item() {
     server.fault(1, Fault::WrongShape);
     let (items, err) = json_pages(server.github_url()).await;
     assert!(items.is_empty());
-    let message = err.unwrap().to_string();
-    assert!(message.contains("expected a sequence"), "{message}");
+    let source = std::error::Error::source(&err.unwrap())
+        .unwrap()
+        .to_string();
+    assert!(source.contains("expected a sequence"), "{source}");
 }
 
 #[tokio::test]
@@ -257,8 +269,13 @@ async fn a_malformed_link_header_is_an_error_item() {
     let err = err.unwrap();
     assert!(matches!(err, HttpError::Link { .. }), "{err:?}");
     assert!(
-        err.to_string().contains("malformed Link header at byte 26"),
+        err.to_string().starts_with("unreadable Link header from "),
         "{err}"
+    );
+    let source = std::error::Error::source(&err).unwrap().to_string();
+    assert!(
+        source.contains("malformed Link header at byte 26"),
+        "{source}"
     );
 }
 
@@ -305,11 +322,8 @@ async fn a_link_header_that_is_not_utf8_is_a_link_error() {
         }
         other => panic!("expected a Link error, got {other:?}"),
     }
-    assert!(
-        err.to_string()
-            .ends_with("malformed Link header at byte 44: expected UTF-8"),
-        "{err}"
-    );
+    let source = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(source, "malformed Link header at byte 44: expected UTF-8");
     assert_eq!(server.pages_requested(), [1, 2]);
 }
 
@@ -560,11 +574,9 @@ async fn a_custom_retry_policy_built_from_the_default_keeps_retry_after() {
     assert!(items.is_empty());
     let err = err.unwrap();
     assert_eq!(err.attempts(), 2);
-    assert!(
-        err.to_string()
-            .starts_with("fetching page 0 failed after 2 attempts: HTTP 429 Too Many Requests"),
-        "{err}"
-    );
+    assert_eq!(err.to_string(), "fetching page 1 failed after 2 attempts");
+    let source = std::error::Error::source(&err).unwrap().to_string();
+    assert!(source.starts_with("HTTP 429 Too Many Requests"), "{source}");
     assert_eq!(server.pages_requested(), [1, 1]);
 }
 
@@ -732,4 +744,437 @@ async fn relative_links_resolve_against_the_url_after_redirects() {
             "/api/v3/repos/o/r/issues?page=4&per_page=3",
         ]
     );
+}
+
+// Body-cursor and page-token APIs.
+
+fn stripe() -> CursorApi {
+    CursorApi::query("starting_after")
+        .items("/data")
+        .next_from_last_item("/id")
+        .has_more("/has_more")
+}
+
+fn slack() -> CursorApi {
+    CursorApi::query("cursor")
+        .items("/channels")
+        .next_cursor("/response_metadata/next_cursor")
+}
+
+fn google() -> CursorApi {
+    CursorApi::query("pageToken")
+        .items("/things")
+        .next_cursor("/nextPageToken")
+}
+
+const THINGS: &str = "query($after: String) { things(first: 3, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } } }";
+
+fn graphql() -> CursorApi {
+    CursorApi::graphql(THINGS, serde_json::json!({}))
+        .items("/data/things/nodes")
+        .next_cursor("/data/things/pageInfo/endCursor")
+        .has_more("/data/things/pageInfo/hasNextPage")
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Customer {
+    id: String,
+    name: String,
+}
+
+fn names(customers: &[Customer]) -> Vec<String> {
+    customers.iter().map(|c| c.name.clone()).collect()
+}
+
+fn item_names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("item-{i}")).collect()
+}
+
+#[tokio::test]
+async fn cursor_apis_of_every_shape_are_read_to_the_end() {
+    let shapes = [
+        ("stripe", "/v1/customers?limit=3", stripe()),
+        ("slack", "/api/conversations.list?limit=3", slack()),
+        ("google", "/v1/projects/p/things?pageSize=3", google()),
+        ("graphql", "/graphql", graphql()),
+    ];
+    for (name, path, api) in shapes {
+        for total in [0, 3, 8] {
+            let server = ApiServer::start(total).await;
+            let listing = paginate_cursor::<Customer>(client(), server.url(path), api.clone());
+            let (customers, err) = drain(listing).await;
+            assert!(err.is_none(), "{name}, {total} items: {err:?}");
+            assert_eq!(
+                names(&customers),
+                item_names(total),
+                "{name}, {total} items"
+            );
+            // One request per page, plus, for APIs that only learn of the end from an
+            // empty page, nothing more: every page but the last names a next cursor.
+            let cursors = server.cursors();
+            assert_eq!(
+                cursors.len(),
+                total.div_ceil(3).max(1),
+                "{name}, {total} items"
+            );
+            assert_eq!(cursors[0], None, "{name}: the first page carries no cursor");
+            if total == 8 {
+                let expected = match name {
+                    "stripe" => ["cus_2", "cus_5"].map(String::from).to_vec(),
+                    _ => [ApiServer::token(3), ApiServer::token(6)].to_vec(),
+                };
+                let sent: Vec<String> = cursors[1..].iter().flatten().cloned().collect();
+                assert_eq!(sent, expected, "{name}");
+                assert_eq!(customers[7].id, "cus_7");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_listing_resumes_from_its_error_cursor() {
+    let server = ApiServer::start(8).await;
+    // A cursor the server never handed out: a 400, whose cursor is the one sent.
+    let listing = paginate_cursor::<Customer>(
+        client(),
+        server.url("/api/conversations.list"),
+        slack().starting_at("bogus"),
+    );
+    let (items, err) = drain(listing).await;
+    assert!(items.is_empty());
+    let err = err.unwrap();
+    assert_eq!(
+        err.cursor::<Option<String>>(),
+        Some(&Some("bogus".to_owned()))
+    );
+    assert_eq!(
+        err.fetch_error().unwrap().status().map(|s| s.as_u16()),
+        Some(400)
+    );
+
+    let resumed: Vec<Customer> = paginate_cursor(
+        client(),
+        server.url("/api/conversations.list"),
+        slack().starting_at(ApiServer::token(6)),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(names(&resumed), ["item-6", "item-7"]);
+}
+
+#[tokio::test]
+async fn a_graphql_error_body_is_a_shape_error_quoting_it() {
+    let server = ApiServer::start(8).await;
+    let listing = paginate_cursor::<Customer>(
+        client(),
+        server.url("/graphql"),
+        graphql().starting_at("bogus"),
+    );
+    let (_, err) = drain(listing).await;
+    let err = err.unwrap().into_fetch_error().unwrap();
+    assert!(matches!(err, HttpError::Shape { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .ends_with("the body's first error: \"invalid cursor\""),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn cursor_listings_share_the_builder() {
+    let server = ApiServer::start(8).await;
+    let pages: Vec<Page<Customer, Option<String>>> =
+        paginate_cursor(client(), server.url("/v1/customers"), stripe())
+            .max_pages(2)
+            .prefetch(1)
+            .throttle(Quota::per_second(100))
+            .request_timeout(Duration::from_secs(5))
+            .max_page_bytes(1 << 16)
+            .pages()
+            .try_collect()
+            .await
+            .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[1].next, Some(Some("cus_5".to_owned())));
+}
+
+// Servers that misbehave: every case ends with a typed error item, soon.
+
+/// Runs `listing` to its end, failing the test rather than hanging.
+async fn within<T>(limit: Duration, listing: impl Future<Output = T>) -> T {
+    tokio::time::timeout(limit, listing)
+        .await
+        .expect("the listing hung")
+}
+
+#[tokio::test]
+async fn a_server_that_stalls_after_its_headers_is_a_timeout() {
+    let server = Misbehaving::start().await;
+    let start = std::time::Instant::now();
+    let listing = paginate_json::<u32>(client(), server.url("/stall"))
+        .request_timeout(Duration::from_millis(300));
+    let (items, err) = within(Duration::from_secs(10), drain(listing)).await;
+    assert!(items.is_empty());
+    let err = err.unwrap().into_fetch_error().unwrap();
+    match &err {
+        HttpError::Timeout { url, limit } => {
+            assert_eq!(*limit, Duration::from_millis(300));
+            assert!(url.as_str().ends_with("/stall"));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(start.elapsed() >= Duration::from_millis(300));
+    assert!(
+        err.to_string()
+            .ends_with("/stall took longer than 0.3s (request_timeout)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_slowloris_body_is_a_timeout() {
+    let server = Misbehaving::start().await;
+    let start = std::time::Instant::now();
+    // Each byte comes 20 ms after the last: no single read is slow, the whole body is.
+    let listing = paginate_json::<u32>(client(), server.url("/slowloris"))
+        .request_timeout(Duration::from_millis(500));
+    let (items, err) = within(Duration::from_secs(10), drain(listing)).await;
+    assert!(items.is_empty());
+    let err = err.unwrap().into_fetch_error().unwrap();
+    assert!(matches!(err, HttpError::Timeout { .. }), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(server.bytes_sent() > 0, "the body had started");
+}
+
+#[tokio::test]
+async fn a_page_just_over_the_cap_is_too_large_and_one_at_the_cap_is_read() {
+    let server = Misbehaving::start().await;
+    for path in ["/sized", "/chunked"] {
+        let listing = paginate_json::<u32>(client(), server.url(path)).max_page_bytes(1000);
+        let (items, err) = within(Duration::from_secs(10), drain(listing)).await;
+        assert!(items.is_empty(), "{path}");
+        match err.unwrap().into_fetch_error().unwrap() {
+            HttpError::TooLarge { url, limit } => {
+                assert_eq!(limit, 1000);
+                assert!(url.as_str().ends_with(path));
+            }
+            other => panic!("{path}: expected too large, got {other:?}"),
+        }
+        let items: Vec<u32> = paginate_json::<u32>(client(), server.url(path))
+            .max_page_bytes(1001)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 500, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_endless_body_stops_at_the_cap() {
+    let server = Misbehaving::start().await;
+    let listing = paginate_json::<u32>(client(), server.url("/endless")).max_page_bytes(1 << 20);
+    let (items, err) = within(Duration::from_secs(10), drain(listing)).await;
+    assert!(items.is_empty());
+    let err = err.unwrap().into_fetch_error().unwrap();
+    assert!(
+        matches!(
+            err,
+            HttpError::TooLarge {
+                limit: 1_048_576,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the page from {} is larger than 1048576 bytes (max_page_bytes)",
+            server.url("/endless")
+        )
+    );
+    // The connection was dropped at the cap: what the server got out is the cap plus
+    // what the socket buffers held, not an ever-growing stream.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = server.bytes_sent();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.bytes_sent(), sent, "the server is still sending");
+    assert!(sent < 64 << 20, "{sent} bytes sent");
+}
+
+/// Peak resident memory of this process, in KiB (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The memory an endless body costs with the default 32 MiB cap, measured in a process
+/// of its own (this test binary, run again for this test alone) so that no other test
+/// moves the peak.
+#[tokio::test]
+async fn memory_under_an_endless_body_is_bounded_by_the_default_cap() {
+    const CHILD: &str = "ASYNCGEN_ENDLESS_BODY_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let server = Misbehaving::start().await;
+        let before = peak_rss_kib().unwrap();
+        let (_, err) = drain(paginate_json::<u32>(client(), server.url("/endless"))).await;
+        let err = err.unwrap().into_fetch_error().unwrap();
+        assert!(
+            matches!(
+                err,
+                HttpError::TooLarge {
+                    limit: 33_554_432,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let after = peak_rss_kib().unwrap();
+        println!(
+            "peak-rss-growth-kib={} sent={}",
+            after - before,
+            server.bytes_sent()
+        );
+        return;
+    }
+    if peak_rss_kib().is_none() {
+        return; // Not Linux: no /proc to read the peak from.
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "memory_under_an_endless_body_is_bounded_by_the_default_cap",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("peak-rss-growth-kib="))
+        .expect(&stdout);
+    let growth: u64 = line["peak-rss-growth-kib=".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    println!("{line}");
+    // The body buffer never passes the cap (32 MiB); allow for the allocator and the
+    // socket's buffers, far below what an unbounded read would take.
+    assert!(growth < 48 * 1024, "peak RSS grew by {growth} KiB");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_names_its_content_type_and_start() {
+    let server = Server::with_defaults().await;
+    server.fault(1, Fault::Malformed);
+    let (_, err) = json_pages(server.github_url()).await;
+    let err = err.unwrap();
+    match &err {
+        HttpError::Body {
+            content_type,
+            start,
+            ..
+        } => {
+            assert_eq!(content_type.as_deref(), Some("text/plain; charset=utf-8"));
+            assert_eq!(&**start, "[{\"id\": 1, \"name\": ");
+        }
+        other => panic!("expected a body error, got {other:?}"),
+    }
+    assert!(
+        err.to_string().ends_with(
+            "is not the expected JSON (text/plain; charset=utf-8, starting \"[{\\\"id\\\": 1, \\\"name\\\": \")"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_fragment_in_a_next_link_is_the_same_page() {
+    // The page names itself with a new fragment each time: not a new page.
+    let server = Server::with_defaults().await;
+    server.fault(1, Fault::Link("<#p2>; rel=\"next\""));
+    let (items, err) = drain(paginate_json::<Item>(client(), server.github_url())).await;
+    assert_eq!(ids(&items), [0, 1, 2]);
+    let err = err.unwrap();
+    assert!(err.is_repeated_cursor(), "{err}");
+    assert_eq!(err.cursor::<Url>().unwrap().as_str(), server.github_url());
+    assert_eq!(server.pages_requested(), [1]);
+
+    // A fragment on another page's link is dropped, and the listing goes on.
+    let server = Server::with_defaults().await;
+    server.fault(1, Fault::Link("<?page=2&per_page=3#top>; rel=\"next\""));
+    let (items, err) = json_pages(server.github_url() + "#start").await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(items.len(), 10);
+    assert_eq!(server.pages_requested(), [1, 2, 3, 4]);
+}
+
+// Rate-limit headers.
+
+#[tokio::test]
+async fn pacing_by_rate_limit_headers_meets_no_429() {
+    // 4 requests a second; 10 pages need at least two waits for a new window.
+    let run = |announce, pacing: bool| async move {
+        let server = RateLimited::start(4, 10, announce).await;
+        let items: Vec<u32> = paginate_json::<u32>(client(), server.url())
+            .rate_limit_pacing(pacing)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 20, "{announce:?}");
+        assert_eq!(server.served(), 10);
+        server.refused()
+    };
+    let (github, ietf, unpaced) = tokio::join!(
+        run(Announce::GitHub, true),
+        run(Announce::Ietf, true),
+        run(Announce::GitHub, false),
+    );
+    assert_eq!((github, ietf), (0, 0), "paced listings never meet a 429");
+    // The server does enforce its limit: without pacing, the listing runs into it
+    // (and waits out its Retry-After).
+    assert!(unpaced > 0);
+}
+
+#[cfg(feature = "serde")]
+#[tokio::test]
+async fn a_crawl_resumes_from_a_serialized_checkpoint() {
+    use asyncgen::paginate::Checkpoint;
+
+    let server = Server::with_defaults().await;
+    server.fault(3, Fault::Status(500));
+    let mut first = paginate_json::<Item>(client(), server.github_url());
+    let mut seen = Vec::new();
+    while let Some(item) = first.next().await {
+        match item {
+            Ok(item) => seen.push(item.id),
+            Err(err) => assert_eq!(err.to_string(), "fetching page 3 failed"),
+        }
+    }
+    let json = serde_json::to_string(&first.checkpoint()).unwrap();
+    assert!(
+        json.ends_with(r#"page=3&per_page=3","pages":2,"items":6}"#),
+        "{json}"
+    );
+
+    // Another process would read it back from disk.
+    let saved: Checkpoint<Url> = serde_json::from_str(&json).unwrap();
+    let rest: Vec<Item> = paginate_json::<Item>(client(), server.github_url())
+        .resume_from(saved)
+        .try_collect()
+        .await
+        .unwrap();
+    seen.extend(ids(&rest));
+    assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    assert_eq!(server.pages_requested(), [1, 2, 3, 3, 4]);
 }

@@ -345,3 +345,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn next_url_gives_only_http_pages_to_request() {
+    for target in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/plain,hi",
+        "ftp://e.com/items?page=2",
+        "mailto:a@e.com",
+    ] {
+        let header = format!("<{target}>; rel=next");
+        assert_eq!(next_url(&header, "https://e.com/items"), None, "{target}");
+        // The reader underneath still gives it, as written, for other uses.
+        let link = link::parse(&header).next().unwrap().unwrap();
+        assert_eq!(link.target(), target);
+    }
+    for (target, expected) in [
+        ("<#p2>", "https://e.com/items?page=1"),
+        ("<?page=2#section>", "https://e.com/items?page=2"),
+        ("<http://e.com/items?page=2#x>", "http://e.com/items?page=2"),
+    ] {
+        let header = format!("{target}; rel=next");
+        let next = next_url(&header, "https://e.com/items?page=1#top");
+        assert_eq!(next.unwrap().as_str(), expected, "{target}");
+    }
+}

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asyncgen::paginate::{
-    NumberedPage, NumberedPaginator, Page, PaginateError, RepeatedCursor, RetryPolicy, paginate,
-    paginate_offset, paginate_pages,
+    Checkpoint, NumberedPage, NumberedPaginator, Page, PaginateError, RepeatedCursor, RetryPolicy,
+    paginate, paginate_offset, paginate_pages,
 };
 use asyncgen::time::{Quota, RateLimiter};
 use futures::stream::FusedStream;
@@ -274,9 +274,10 @@ async fn a_repeated_cursor_is_an_error_by_default_after_the_data() {
     assert_eq!(error.page_index(), 3);
     assert_eq!(error.cursor::<u32>(), Some(&1));
     assert_eq!(error.fetch_error(), None);
+    // Index 3 is the fourth page: messages count pages from 1.
     assert_eq!(
         error.to_string(),
-        "page 3 would repeat a cursor already fetched in this run"
+        "page 4 would repeat a cursor already fetched in this run"
     );
 }
 
@@ -410,7 +411,8 @@ async fn a_fetch_error_names_the_page_and_its_cursor() {
     assert_eq!(error.attempts(), 1);
     assert!(!error.is_repeated_cursor());
     assert_eq!(error.fetch_error(), Some(&status(502)));
-    assert_eq!(error.to_string(), "fetching page 2 failed: HTTP 502");
+    // Page index 2 is the third page; the cause is the source, not repeated.
+    assert_eq!(error.to_string(), "fetching page 3 failed");
     let source = error.source().expect("the fetch error is the source");
     assert_eq!(source.to_string(), "HTTP 502");
     assert!(format!("{error:?}").contains("page_index: 2"));
@@ -425,10 +427,9 @@ async fn paginate_error_works_with_boxed_errors() {
                 .await?,
         )
     }
-    assert_eq!(
-        run().await.unwrap_err().to_string(),
-        "fetching page 0 failed: HTTP 404"
-    );
+    let error = run().await.unwrap_err();
+    assert_eq!(error.to_string(), "fetching page 1 failed");
+    assert_eq!(error.source().unwrap().to_string(), "HTTP 404");
 }
 
 #[tokio::test]
@@ -520,10 +521,7 @@ async fn backoff_instants_are_exact_without_jitter() {
     assert_eq!(start.elapsed(), ms(700));
     let error = items[0].as_ref().unwrap_err();
     assert_eq!(error.attempts(), 4);
-    assert_eq!(
-        error.to_string(),
-        "fetching page 0 failed after 4 attempts: HTTP 500"
-    );
+    assert_eq!(error.to_string(), "fetching page 1 failed after 4 attempts");
 }
 
 #[tokio::test(start_paused = true)]
@@ -1427,4 +1425,141 @@ async fn throttle_applies_to_pages_and_numbered_listings() {
     .unwrap();
     assert_eq!(items, [1, 2, 3, 4]);
     assert_eq!(log.instants(), [0, 100, 200, 300]);
+}
+
+// Checkpoints: resuming a listing where an earlier run stopped.
+
+/// Numbers `0..20` in pages of 3, failing once at the cursor 9.
+fn flaky_numbers(
+    fail_at_9: Arc<AtomicBool>,
+) -> impl FnMut(u32) -> std::future::Ready<Result<Page<u32, u32>, String>> + Clone {
+    move |start| {
+        if start == 9 && fail_at_9.swap(false, Ordering::SeqCst) {
+            return std::future::ready(Err("connection reset".to_owned()));
+        }
+        let end = (start + 3).min(20);
+        std::future::ready(Ok(Page::new(
+            (start..end).collect(),
+            (end < 20).then_some(end),
+        )))
+    }
+}
+
+#[tokio::test]
+async fn a_checkpoint_after_an_error_resumes_with_nothing_lost_or_repeated() {
+    let fetch = flaky_numbers(Arc::new(AtomicBool::new(true)));
+    let mut first = paginate(0u32, fetch.clone()).prefetch(1);
+    let mut seen = Vec::new();
+    let error = loop {
+        match first.next().await.unwrap() {
+            Ok(n) => seen.push(n),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(error.to_string(), "fetching page 4 failed");
+    let saved = first.checkpoint();
+    assert_eq!(
+        saved,
+        Checkpoint {
+            cursor: Some(9),
+            pages: 3,
+            items: 9
+        }
+    );
+
+    let mut second = paginate(0u32, fetch).resume_from(saved);
+    while let Some(n) = second.next().await {
+        seen.push(n.unwrap());
+    }
+    assert_eq!(seen, (0..20).collect::<Vec<_>>());
+    assert_eq!(
+        second.checkpoint(),
+        Checkpoint {
+            cursor: None,
+            pages: 7,
+            items: 20
+        }
+    );
+    assert!(second.checkpoint().is_complete());
+}
+
+#[tokio::test]
+async fn a_half_read_page_is_read_again_on_resume_and_limits_count_the_whole_listing() {
+    let mut first = paginate(0u32, numbers(20, 3));
+    for _ in 0..4 {
+        first.next().await.unwrap().unwrap(); // 0, 1, 2 and 3, the first of page 2
+    }
+    let saved = first.checkpoint();
+    assert_eq!(
+        saved,
+        Checkpoint {
+            cursor: Some(3),
+            pages: 1,
+            items: 3
+        }
+    );
+    let rest: Vec<u32> = paginate(0u32, numbers(20, 3))
+        .resume_from(saved)
+        .max_items(8)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest, [3, 4, 5, 6, 7]);
+    // A complete listing resumes to nothing, and fetches nothing.
+    let done = Checkpoint {
+        cursor: None,
+        pages: 7,
+        items: 20,
+    };
+    let fetches = AtomicUsize::new(0);
+    let nothing: Vec<u32> = paginate(0u32, |n: u32| {
+        fetches.fetch_add(1, Ordering::SeqCst);
+        numbers(20, 3)(n)
+    })
+    .resume_from(done)
+    .try_collect()
+    .await
+    .unwrap();
+    assert!(nothing.is_empty());
+    assert_eq!(fetches.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_resumed_run_catches_a_cursor_that_leads_back_to_where_it_resumed() {
+    // Page 5 names page 5 again.
+    let fetch = |n: u32| async move {
+        Ok::<_, ()>(Page::new(vec![n], Some(if n == 6 { 5 } else { n + 1 })))
+    };
+    let items: Vec<_> = paginate(0u32, fetch)
+        .resume_from(Checkpoint {
+            cursor: Some(5),
+            pages: 5,
+            items: 5,
+        })
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3);
+    let error = items[2].as_ref().unwrap_err();
+    assert!(error.is_repeated_cursor());
+    assert_eq!(
+        error.to_string(),
+        "page 8 would repeat a cursor already fetched in this run"
+    );
+}
+
+#[cfg(feature = "serde")]
+#[tokio::test]
+async fn a_checkpoint_survives_serialization() {
+    let mut pages = paginate(0u32, numbers(20, 3)).pages();
+    pages.next().await.unwrap().unwrap();
+    pages.next().await.unwrap().unwrap();
+    let json = serde_json::to_string(&pages.checkpoint()).unwrap();
+    assert_eq!(json, r#"{"cursor":6,"pages":2,"items":6}"#);
+    let saved: Checkpoint<u32> = serde_json::from_str(&json).unwrap();
+    let rest: Vec<u32> = paginate(0u32, numbers(20, 3))
+        .resume_from(saved)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest, (6..20).collect::<Vec<_>>());
 }

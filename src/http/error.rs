@@ -9,9 +9,15 @@ use crate::link::LinkError;
 
 /// Why a page of a REST API could not be read. Each variant names the URL concerned.
 ///
+/// It is the [`source`](Error::source) of the stream's
+/// [`PaginateError`](crate::PaginateError), and its own causes (reqwest's, serde_json's)
+/// are its source in turn: each message says its own part only, as std's errors do, so
+/// a reporter that walks the chain (anyhow's `{:#}`) prints each cause once.
+///
 /// # Examples
 ///
 /// ```
+/// use std::error::Error;
 /// use asyncgen::http::{HttpError, paginate_json};
 /// use asyncgen::prelude::*;
 ///
@@ -21,8 +27,18 @@ use crate::link::LinkError;
 /// let mut users = paginate_json::<String>(reqwest::Client::new(), "http://127.0.0.1:1/users");
 /// match users.next().await {
 ///     Some(Err(err)) => {
-///         assert!(matches!(err.fetch_error(), Some(HttpError::Transport { .. })), "{err}");
-///         assert!(err.to_string().contains("http://127.0.0.1:1/users"));
+///         assert_eq!(err.to_string(), "fetching page 1 failed");
+///         let http = err.fetch_error().unwrap();
+///         assert!(matches!(http, HttpError::Transport { .. }), "{http}");
+///         assert_eq!(http.to_string(), "request to http://127.0.0.1:1/users failed");
+///         // The chain: page 1, then the request, then reqwest's causes.
+///         let mut chain = vec![err.to_string()];
+///         let mut cause = err.source();
+///         while let Some(c) = cause {
+///             chain.push(c.to_string());
+///             cause = c.source();
+///         }
+///         assert!(chain.len() >= 3, "{chain:?}");
 ///     }
 ///     other => panic!("expected an error, got {other:?}"),
 /// }
@@ -51,12 +67,44 @@ pub enum HttpError {
         /// (an HTTP-date is counted from when the answer arrived).
         retry_after: Option<Duration>,
     },
-    /// The body was not a JSON array of the expected items.
+    /// The body is not the JSON the listing expects: not JSON at all (an HTML error
+    /// page, say), or JSON of another shape than the items.
     Body {
-        /// The URL the body came from (after redirects).
-        url: Url,
+        /// The URL the body came from (after redirects; boxed to keep `HttpError`
+        /// small).
+        url: Box<Url>,
+        /// The body's `Content-Type`, if it had a readable one.
+        content_type: Option<Box<str>>,
+        /// The start of the body (up to 64 characters, invalid UTF-8 replaced).
+        start: Box<str>,
         /// What serde_json reported.
         source: serde_json::Error,
+    },
+    /// The body is JSON, but a part that [`CursorApi`](super::CursorApi) names is
+    /// missing or of the wrong type (no array where the items belong, `has_more` true
+    /// without a cursor).
+    Shape {
+        /// The URL the body came from (after redirects).
+        url: Url,
+        /// What is missing or wrong, naming the JSON pointer.
+        reason: String,
+    },
+    /// The request, its body included, took longer than the
+    /// [`request_timeout`](crate::paginate::Paginator::request_timeout).
+    Timeout {
+        /// The URL requested.
+        url: Url,
+        /// The time limit that ran out.
+        limit: Duration,
+    },
+    /// The body is larger than
+    /// [`max_page_bytes`](crate::paginate::Paginator::max_page_bytes); reading stopped at
+    /// the limit (or before the body, when `Content-Length` said so).
+    TooLarge {
+        /// The URL requested.
+        url: Url,
+        /// The size limit, in bytes.
+        limit: usize,
     },
     /// The `Link` header could not be read: it is malformed, or not UTF-8 (non-ASCII
     /// text in UTF-8, such as an IRI or a title, is read).
@@ -109,9 +157,12 @@ impl HttpError {
         match self {
             HttpError::Transport { url, .. }
             | HttpError::Status { url, .. }
-            | HttpError::Body { url, .. }
+            | HttpError::Shape { url, .. }
+            | HttpError::Timeout { url, .. }
+            | HttpError::TooLarge { url, .. }
             | HttpError::Link { url, .. }
             | HttpError::CrossOriginNext { from: url, .. } => Some(url.as_str()),
+            HttpError::Body { url, .. } => Some(url.as_str()),
             HttpError::BadUrl { url, .. } => url.as_deref(),
         }
     }
@@ -182,17 +233,9 @@ impl HttpError {
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HttpError::Transport { url, source } => {
-                write!(f, "request to {url} failed: {source}")?;
-                // reqwest's own message is terse ("error sending request"); the cause
-                // (connection refused, timeout) is what a reader needs.
-                let mut cause = source.source();
-                while let Some(c) = cause {
-                    write!(f, ": {c}")?;
-                    cause = c.source();
-                }
-                Ok(())
-            }
+            // The causes are the `source()` chain, which reporters such as anyhow's
+            // `{:#}` print after this line: repeating them here would print them twice.
+            HttpError::Transport { url, .. } => write!(f, "request to {url} failed"),
             HttpError::Status {
                 url,
                 status,
@@ -204,10 +247,32 @@ impl fmt::Display for HttpError {
                 }
                 Ok(())
             }
-            HttpError::Body { url, source } => {
-                write!(f, "malformed JSON page from {url}: {source}")
+            HttpError::Body {
+                url,
+                content_type,
+                start,
+                ..
+            } => {
+                let content_type = content_type.as_deref().unwrap_or("no content type");
+                write!(
+                    f,
+                    "the page from {url} is not the expected JSON ({content_type}, \
+                     starting {start:?})"
+                )
             }
-            HttpError::Link { url, source } => write!(f, "from {url}: {source}"),
+            HttpError::Shape { url, reason } => {
+                write!(f, "the JSON page from {url} is not as expected: {reason}")
+            }
+            HttpError::Timeout { url, limit } => write!(
+                f,
+                "request to {url} took longer than {}s (request_timeout)",
+                limit.as_secs_f64()
+            ),
+            HttpError::TooLarge { url, limit } => write!(
+                f,
+                "the page from {url} is larger than {limit} bytes (max_page_bytes)"
+            ),
+            HttpError::Link { url, .. } => write!(f, "unreadable Link header from {url}"),
             HttpError::CrossOriginNext { from, to } => write!(
                 f,
                 "not following the next link from {from} to {to}: it leaves the origin \
@@ -231,6 +296,9 @@ impl Error for HttpError {
             HttpError::Body { source, .. } => Some(source),
             HttpError::Link { source, .. } => Some(source),
             HttpError::Status { .. }
+            | HttpError::Shape { .. }
+            | HttpError::Timeout { .. }
+            | HttpError::TooLarge { .. }
             | HttpError::CrossOriginNext { .. }
             | HttpError::BadUrl { .. } => None,
         }

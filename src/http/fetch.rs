@@ -1,14 +1,11 @@
 //! One page of a `Link`-paginated JSON API.
 
-use std::time::SystemTime;
-
-use reqwest::Client;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LINK};
 use serde::de::DeserializeOwned;
 use url::{Origin, Url};
 
 use super::HttpError;
-use super::retry_after::retry_after;
+use super::exchange::{HttpSettings, exchange};
 use crate::link::{self, LinkError};
 use crate::paginate::Page;
 
@@ -19,42 +16,18 @@ use crate::paginate::Page;
 ///
 /// [`RetryPolicy`]: crate::paginate::RetryPolicy
 pub(crate) async fn fetch_page<T: DeserializeOwned>(
-    client: Client,
+    settings: HttpSettings,
     url: Url,
-    origin: Option<&Origin>,
+    origin: Option<Origin>,
 ) -> Result<Page<T, Url>, HttpError> {
-    let response = client
+    let request = settings
+        .client
         .get(url.clone())
-        .header(ACCEPT, HeaderValue::from_static("application/json"))
-        .send()
-        .await
-        .map_err(|source| HttpError::Transport {
-            url: url.clone(),
-            source,
-        })?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(HttpError::Status {
-            retry_after: retry_after(response.headers(), SystemTime::now()),
-            url,
-            status,
-        });
-    }
-
+        .header(ACCEPT, HeaderValue::from_static("application/json"));
+    let answer = exchange(&settings, request, &url).await?;
     // Relative links resolve against where the page really came from, after redirects.
-    let page_url = response.url().clone();
-    let next = next_link(response.headers(), &page_url, origin)?;
-    let body = response
-        .bytes()
-        .await
-        .map_err(|source| HttpError::Transport {
-            url: page_url.clone(),
-            source,
-        })?;
-    let items = serde_json::from_slice(&body).map_err(|source| HttpError::Body {
-        url: page_url,
-        source,
-    })?;
+    let next = next_link(&answer.headers, &answer.url, origin.as_ref())?;
+    let items = answer.json()?;
     Ok(Page::new(items, next))
 }
 
@@ -98,9 +71,12 @@ fn next_link(
         url: Some(target.to_owned()),
         reason,
     };
-    let next = page_url
+    let mut next = page_url
         .join(target)
         .map_err(|e| bad_url(format!("next link from {page_url}: {e}")))?;
+    // A fragment is never sent: `<#p2>` names the page just fetched, and must count as
+    // a repeat of it, not as a new cursor.
+    next.set_fragment(None);
     if !matches!(next.scheme(), "http" | "https") {
         return Err(bad_url(format!(
             "next link from {page_url} is not http or https"

@@ -9,8 +9,10 @@ use reqwest::Client;
 use serde::de::DeserializeOwned;
 use url::{Origin, Url};
 
+use super::builder::sealed::Sealed;
+use super::exchange::HttpSettings;
 use super::{HttpError, fetch};
-use crate::paginate::{FetchPage, Page, Pages, Paginator};
+use crate::paginate::{FetchPage, Page, Paginator};
 
 /// The [`FetchPage`] of [`paginate_json`](super::paginate_json): one GET per page, the
 /// body read as a JSON array of `T`, the next page taken from the `Link` header.
@@ -37,7 +39,7 @@ use crate::paginate::{FetchPage, Page, Pages, Paginator};
 /// # drop(org_repos(reqwest::Client::new(), "rust-lang"));
 /// ```
 pub struct JsonFetch<T> {
-    client: Client,
+    settings: HttpSettings,
     // `next` links must stay within the origin of the first request unless allowed:
     // the client's default headers (an `Authorization`, say) go wherever they lead.
     origin: Origin,
@@ -51,7 +53,7 @@ pub struct JsonFetch<T> {
 impl<T> JsonFetch<T> {
     pub(crate) fn new(client: Client, first: &Url, bad_start: Option<HttpError>) -> Self {
         JsonFetch {
-            client,
+            settings: HttpSettings::new(client),
             origin: first.origin(),
             allow_cross_origin: false,
             bad_start,
@@ -77,19 +79,25 @@ impl<T: DeserializeOwned + Send + 'static> FetchPage<Url> for JsonFetch<T> {
 
     fn fetch_page(&mut self, url: Url) -> Self::Future {
         let bad_start = self.bad_start.take();
-        let client = self.client.clone();
+        let settings = self.settings.clone();
         let origin = (!self.allow_cross_origin).then(|| self.origin.clone());
         Box::pin(async move {
             match bad_start {
                 Some(err) => Err(err),
-                None => fetch::fetch_page(client, url, origin.as_ref()).await,
+                None => fetch::fetch_page(settings, url, origin).await,
             }
         })
     }
 }
 
+impl<T> Sealed for JsonFetch<T> {
+    fn http_settings(&mut self) -> &mut HttpSettings {
+        &mut self.settings
+    }
+}
+
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-impl<T: DeserializeOwned + Send + 'static> Paginator<Url, JsonFetch<T>> {
+impl<T: DeserializeOwned + Send + 'static, Y> Paginator<Url, JsonFetch<T>, Y> {
     /// Whether to follow `next` links to another origin (scheme, host and port) than
     /// the first request's; default `false`.
     ///
@@ -112,32 +120,6 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<Url, JsonFetch<T>> {
     /// let items = paginate_json::<Item>(reqwest::Client::new(), "https://api.example.com/items")
     ///     .allow_cross_origin(true);
     /// # drop(items);
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[track_caller]
-    pub fn allow_cross_origin(mut self, allow: bool) -> Self {
-        self.fetch_mut("allow_cross_origin").allow_cross_origin = allow;
-        self
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-impl<T: DeserializeOwned + Send + 'static> Pages<Url, JsonFetch<T>> {
-    /// See [`Paginator::allow_cross_origin`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::http::paginate_json;
-    ///
-    /// # #[derive(serde::Deserialize)] struct Item {}
-    /// let pages = paginate_json::<Item>(reqwest::Client::new(), "https://api.example.com/items")
-    ///     .pages()
-    ///     .allow_cross_origin(true);
-    /// # drop(pages);
     /// ```
     ///
     /// # Panics

@@ -1,9 +1,27 @@
 //! REST adapters on reqwest (feature `http`): paginated JSON APIs as streams.
 //!
-//! [`paginate_json`] follows `Link: <...>; rel="next"` headers (GitHub, GitLab, Jira and
-//! most REST APIs that paginate by links), within the origin of the first request unless
-//! told otherwise, reads each page as a JSON array, and waits out `429 Too Many
-//! Requests` and `503 Service Unavailable` as long as `Retry-After` asks.
+//! - [`paginate_json`] follows `Link: <...>; rel="next"` headers (GitHub, GitLab, Jira
+//!   and most REST APIs that paginate by links), within the origin of the first request
+//!   unless told otherwise, and reads each page as a JSON array.
+//! - [`paginate_cursor`] reads APIs whose next cursor is in the body or is a page token:
+//!   Stripe, Slack, Notion, Google, GraphQL; a [`CursorApi`] says where the items and
+//!   the cursor are, and how the cursor goes back (a query parameter, or a field of a
+//!   POSTed JSON body).
+//!
+//! Both return a [`Paginator`] with every builder method (limits, prefetch, retry,
+//! throttle, repeated-cursor policy, checkpoints), and share the safeguards against a
+//! server that misbehaves, on by default:
+//!
+//! | safeguard | default | builder method |
+//! |---|---|---|
+//! | a time limit on each request, its whole body included (a server that stalls or trickles) | 30 s | [`request_timeout`](Paginator::request_timeout) |
+//! | a size cap on each page, checked as the body streams in: memory stays bounded whatever the server sends | 32 MiB | [`max_page_bytes`](Paginator::max_page_bytes) |
+//! | retries of `429` and `503` after the wait `Retry-After` asks for (up to 60 s) | 6 attempts | [`retry`](Paginator::retry) with [`retry_policy`] |
+//! | pacing by rate-limit headers (`RateLimit`, `X-RateLimit-*`), so that the listing slows down before a `429` | on | [`rate_limit_pacing`](Paginator::rate_limit_pacing) |
+//! | repeated cursors end the listing (a `#fragment` is never part of a next link) | error | [`on_repeated_cursor`](Paginator::on_repeated_cursor) |
+//!
+//! Every failure is an error item, [`HttpError`] inside a
+//! [`PaginateError`](crate::PaginateError), and the end of the stream.
 //!
 //! # TLS
 //!
@@ -12,11 +30,17 @@
 //! `reqwest = { version = "0.13", features = ["rustls"] }` (or `"native-tls"`). Cargo
 //! unifies the features, and the `reqwest::Client` you pass in then speaks HTTPS.
 
+mod builder;
+mod cursor;
 mod error;
+mod exchange;
 mod fetch;
 mod json_fetch;
+mod rate_limit;
 mod retry_after;
 
+pub use builder::HttpFetch;
+pub use cursor::{CursorApi, CursorFetch, paginate_cursor};
 pub use error::HttpError;
 pub use json_fetch::JsonFetch;
 
@@ -43,6 +67,16 @@ use crate::paginate::{Paginator, RetryPolicy};
 /// is yielded as an error at once rather than waited out. `.retry(policy)` replaces
 /// this policy; build yours from [`retry_policy`] to keep honouring `Retry-After`.
 ///
+/// A `#fragment` in `url` or in a next link is dropped: it is never sent, so a link
+/// that differs from the page just fetched only by its fragment is that page again, a
+/// [repeated cursor](crate::RepeatedCursor).
+///
+/// Each request is limited in time (its whole body included, 30 s by default,
+/// [`request_timeout`](Paginator::request_timeout)) and in size (checked as the body
+/// streams in, 32 MiB by default, [`max_page_bytes`](Paginator::max_page_bytes)), and
+/// paced by the server's rate-limit headers
+/// ([`rate_limit_pacing`](Paginator::rate_limit_pacing)).
+///
 /// `next` links are followed within the origin (scheme, host and port) of `url` only:
 /// a link elsewhere, such as from `https` down to `http` or to another host, would take
 /// the client's default headers (an `Authorization`, say) along, so it is an
@@ -51,10 +85,11 @@ use crate::paginate::{Paginator, RetryPolicy};
 ///
 /// Every other builder method of [`Paginator`] applies: `.max_items(n)`,
 /// `.max_pages(n)`, `.prefetch(n)`, `.throttle(limiter)`, `.pages()`,
-/// `.on_repeated_cursor(..)`.
+/// `.on_repeated_cursor(..)`, `.resume_from(checkpoint)`.
 ///
 /// Anything wrong is an error item naming the URL, after which the stream ends: a
-/// transport failure, a non-2xx status, a body that is not a JSON array of `T`, a
+/// transport failure, a timeout, a page over the size cap, a non-2xx status, a body
+/// that is not a JSON array of `T` (the error names its content type and start), a
 /// malformed `Link` header, a `next` link to another origin, or a URL that cannot be
 /// requested (for a bad starting URL, the error's cursor is `about:invalid`). An error
 /// about a page's `Link` header drops that page's items too; the error's cursor is that
@@ -100,16 +135,7 @@ pub fn paginate_json<T>(client: Client, url: impl IntoUrl) -> Paginator<Url, Jso
 where
     T: DeserializeOwned + Send + 'static,
 {
-    let (first, bad_start) = match client.get(url).build() {
-        Ok(request) => (request.url().clone(), None),
-        Err(e) => {
-            let bad = HttpError::BadUrl {
-                url: e.url().map(Url::to_string),
-                reason: error_chain(&e),
-            };
-            (Url::parse("about:invalid").expect("a valid URL"), Some(bad))
-        }
-    };
+    let (first, bad_start) = first_url(&client, url);
     let fetch = JsonFetch::new(client, &first, bad_start);
     Paginator::new(first, fetch).retry(retry_policy())
 }
@@ -138,6 +164,26 @@ pub fn retry_policy() -> RetryPolicy<HttpError> {
         .max_delay(Duration::from_secs(60))
         .retry_if(HttpError::is_retryable)
         .delay_from(HttpError::retry_after)
+}
+
+/// The URL a listing starts at, without its fragment (never sent); for a URL that
+/// cannot be requested, `about:invalid` and the error the first fetch reports, so that
+/// building the stream never fails.
+fn first_url(client: &Client, url: impl IntoUrl) -> (Url, Option<HttpError>) {
+    match client.get(url).build() {
+        Ok(request) => {
+            let mut first = request.url().clone();
+            first.set_fragment(None);
+            (first, None)
+        }
+        Err(e) => {
+            let bad = HttpError::BadUrl {
+                url: e.url().map(Url::to_string),
+                reason: error_chain(&e),
+            };
+            (Url::parse("about:invalid").expect("a valid URL"), Some(bad))
+        }
+    }
 }
 
 /// An error and its causes on one line: reqwest's builder errors say only "builder

@@ -7,9 +7,10 @@ use core::task::{Context, Poll, ready};
 
 use pin_project_lite::pin_project;
 
-use super::attempt::{Attempt, FetchSettings};
+use super::attempt::Attempt;
 use super::repeated_cursor::CursorLog;
-use super::{FetchPage, Page, PaginateError, RepeatedCursor};
+use super::settings::RunSettings;
+use super::{Checkpoint, FetchPage, Page, PaginateError, RepeatedCursor};
 
 pub(crate) type PageResult<C, F> =
     Result<Page<<F as FetchPage<C>>::Item, C>, PaginateError<<F as FetchPage<C>>::Error>>;
@@ -29,9 +30,7 @@ pin_project! {
 pin_project! {
     pub(crate) struct Core<C, F: FetchPage<C>> {
         fetch: F,
-        settings: FetchSettings<F::Error>,
-        max_items: Option<usize>,
-        max_pages: Option<usize>,
+        settings: RunSettings<F::Error>,
         on_repeat: RepeatedCursor,
         log: CursorLog,
         page_index: usize,
@@ -45,9 +44,7 @@ impl<C, F: FetchPage<C>> Core<C, F> {
     pub(crate) fn new(first_cursor: C, fetch: F) -> Self {
         Core {
             fetch,
-            settings: FetchSettings::default(),
-            max_items: None,
-            max_pages: None,
+            settings: RunSettings::default(),
             on_repeat: RepeatedCursor::default(),
             log: CursorLog::new(RepeatedCursor::default()),
             page_index: 0,
@@ -64,12 +61,25 @@ impl<C, F: FetchPage<C>> Core<C, F> {
         *this.log = CursorLog::new(mode);
     }
 
-    pub(crate) fn set_max_items(self: Pin<&mut Self>, max_items: usize) {
-        *self.project().max_items = Some(max_items);
-    }
-
-    pub(crate) fn set_max_pages(self: Pin<&mut Self>, max_pages: usize) {
-        *self.project().max_pages = Some(max_pages);
+    /// Starts at `checkpoint` instead of the first cursor, counting its pages and
+    /// items as already fetched.
+    pub(crate) fn resume(self: Pin<&mut Self>, checkpoint: Checkpoint<C>)
+    where
+        C: Hash,
+    {
+        let mut this = self.project();
+        *this.page_index = checkpoint.pages;
+        *this.items = checkpoint.items;
+        let state = match checkpoint.cursor {
+            Some(cursor) => {
+                this.log.insert(&cursor);
+                State::Next {
+                    cursor: Some(cursor),
+                }
+            }
+            None => State::Done,
+        };
+        this.state.set(state);
     }
 
     /// The cursor of the next page to fetch, while none is being fetched.
@@ -94,18 +104,8 @@ impl<C, F: FetchPage<C>> Core<C, F> {
         self.project().fetch
     }
 
-    #[cfg(feature = "time")]
-    pub(crate) fn settings_mut(self: Pin<&mut Self>) -> &mut FetchSettings<F::Error> {
+    pub(crate) fn settings_mut(self: Pin<&mut Self>) -> &mut RunSettings<F::Error> {
         self.project().settings
-    }
-
-    fn limit_reached(
-        max_items: Option<usize>,
-        max_pages: Option<usize>,
-        items: usize,
-        pages: usize,
-    ) -> bool {
-        max_items.is_some_and(|max| items >= max) || max_pages.is_some_and(|max| pages >= max)
     }
 
     /// The next page, `Some(Err)` once and then `None` after a failure, `None` at the end.
@@ -122,12 +122,7 @@ impl<C, F: FetchPage<C>> Core<C, F> {
                 StateProj::Next { cursor } => {
                     let cursor = match cursor.take() {
                         Some(cursor)
-                            if !Self::limit_reached(
-                                *this.max_items,
-                                *this.max_pages,
-                                *this.items,
-                                *this.page_index,
-                            ) =>
+                            if !this.settings.limit_reached(*this.items, *this.page_index) =>
                         {
                             cursor
                         }
@@ -148,7 +143,7 @@ impl<C, F: FetchPage<C>> Core<C, F> {
                     let fetched = ready!(attempt.poll_fetch(
                         cx,
                         &mut |cursor| fetch.fetch_page(cursor),
-                        this.settings
+                        &mut this.settings.fetch
                     ));
                     let mut page = match fetched {
                         Ok(page) => page,
@@ -158,20 +153,13 @@ impl<C, F: FetchPage<C>> Core<C, F> {
                         }
                     };
                     *this.page_index += 1;
-                    if let Some(max) = *this.max_items {
+                    if let Some(max) = this.settings.max_items {
                         page.items.truncate(max - *this.items);
                     }
                     *this.items += page.items.len();
                     let next_state = match &page.next {
                         None => State::Done,
-                        Some(_)
-                            if Self::limit_reached(
-                                *this.max_items,
-                                *this.max_pages,
-                                *this.items,
-                                *this.page_index,
-                            ) =>
-                        {
+                        Some(_) if this.settings.limit_reached(*this.items, *this.page_index) => {
                             State::Done
                         }
                         Some(next) if this.log.insert(next) => State::Next {

@@ -95,7 +95,7 @@ impl<E> PaginateError<E> {
     }
 
     /// The position of the failed page in this run, counting from 0 for the page of the
-    /// first cursor.
+    /// first cursor (the message counts from 1: index 0 is "page 1").
     ///
     /// # Examples
     ///
@@ -292,27 +292,42 @@ impl<E: fmt::Debug> fmt::Debug for PaginateError<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for PaginateError<E> {
+/// Says which page failed, counting from 1 for the first page of the run, and how; the
+/// fetch error itself is the [`source`](std::error::Error::source), which reporters
+/// such as anyhow's `{:#}` print after this message, so it is not repeated here.
+///
+/// # Examples
+///
+/// ```
+/// use asyncgen::paginate::{paginate, Page};
+/// use futures::StreamExt;
+///
+/// # futures::executor::block_on(async {
+/// let mut items = paginate(0u8, |_| async {
+///     Err::<Page<u8, u8>, _>(std::io::Error::other("connection reset"))
+/// });
+/// let error = items.next().await.unwrap().unwrap_err();
+/// assert_eq!(error.to_string(), "fetching page 1 failed");
+/// let source = std::error::Error::source(&error).unwrap();
+/// assert_eq!(source.to_string(), "connection reset");
+/// # });
+/// ```
+impl<E> fmt::Display for PaginateError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let page = self.page_index.saturating_add(1);
         match &self.kind {
-            Kind::Fetch { error, attempts: 1 } => {
-                write!(f, "fetching page {} failed: {error}", self.page_index)
+            Kind::Fetch { attempts: 1, .. } => write!(f, "fetching page {page} failed"),
+            Kind::Fetch { attempts, .. } => {
+                write!(f, "fetching page {page} failed after {attempts} attempts")
             }
-            Kind::Fetch { error, attempts } => write!(
-                f,
-                "fetching page {} failed after {attempts} attempts: {error}",
-                self.page_index
-            ),
             Kind::RepeatedCursor => write!(
                 f,
-                "page {} would repeat a cursor already fetched in this run",
-                self.page_index
+                "page {page} would repeat a cursor already fetched in this run"
             ),
             Kind::Cancelled => write!(
                 f,
-                "page {} was not fetched: the prefetch task was cancelled (its tokio \
-                 runtime shut down?)",
-                self.page_index
+                "page {page} was not fetched: the prefetch task was cancelled (its tokio \
+                 runtime shut down?)"
             ),
         }
     }

@@ -35,9 +35,17 @@ use url::Url;
 /// one of several (`rel="next last"`). A link with an `anchor` parameter naming a
 /// different resource is not about this response and is skipped.
 ///
+/// What it returns is a page to request: an `http` or `https` URL, without a fragment.
+/// A target in another scheme (`javascript:`, `file:`, `data:`, `ftp:`...) is `None`,
+/// as if the page had no next link, so a server cannot send a client that follows the
+/// result blindly anywhere else; and a `#fragment` is dropped, since it is never sent
+/// (`<#p2>` names the page just fetched). [`parse`] and [`Link::resolve`] give
+/// targets of any scheme, as written, for other uses.
+///
 /// Returns `None` when there is no next link, when `request_url` is not an absolute URL,
-/// when the target cannot be resolved, or when the header is malformed anywhere: a header
-/// that cannot be read in full is not trusted for any of its links. It never panics.
+/// when the target cannot be resolved or is not `http` or `https`, or when the header is
+/// malformed anywhere: a header that cannot be read in full is not trusted for any of
+/// its links. It never panics.
 ///
 /// # Examples
 ///
@@ -61,6 +69,12 @@ use url::Url;
 /// // The last page, and a malformed header.
 /// assert_eq!(next_url(r#"<https://e.com/?page=1>; rel="first""#, "https://e.com/"), None);
 /// assert_eq!(next_url(r#"<https://e.com/?page=2; rel="next"#, "https://e.com/"), None);
+///
+/// // Only pages to request: no other scheme, no fragment.
+/// assert_eq!(next_url("<javascript:alert(1)>; rel=next", "https://e.com/"), None);
+/// assert_eq!(next_url("<file:///etc/passwd>; rel=next", "https://e.com/"), None);
+/// let next = next_url("<?page=2#top>; rel=next", "https://e.com/items");
+/// assert_eq!(next.unwrap().as_str(), "https://e.com/items?page=2");
 /// ```
 pub fn next_url(header_value: &str, request_url: &str) -> Option<Url> {
     let base = Url::parse(request_url).ok()?;
@@ -84,7 +98,9 @@ pub fn next_url_from(header_value: &str, request_url: &Url) -> Option<Url> {
             found = Some(link.resolve(request_url)?);
         }
     }
-    found
+    let mut next = found.filter(|url| matches!(url.scheme(), "http" | "https"))?;
+    next.set_fragment(None);
+    Some(next)
 }
 
 /// Reads every link of a `Link` header value, in order.

@@ -82,6 +82,7 @@
 //! ```
 
 mod attempt;
+mod checkpoint;
 mod core;
 mod error;
 mod fetch;
@@ -97,14 +98,16 @@ mod prefetch;
 mod repeated_cursor;
 #[cfg(feature = "time")]
 mod retry;
+mod settings;
 mod source;
 
+pub use checkpoint::Checkpoint;
 pub use error::PaginateError;
 pub use fetch::FetchPage;
 pub use numbered::{FetchNumberedPage, NumberedPage, NumberedPaginator, paginate_pages};
 pub use offset::{OffsetFetch, OffsetPageFuture, paginate_offset};
 pub use page::Page;
-pub use pages::Pages;
+pub use pages::{Items, Pages, WholePages};
 pub use paginator::{Paginator, paginate};
 pub use repeated_cursor::RepeatedCursor;
 #[cfg(feature = "time")]

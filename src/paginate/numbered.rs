@@ -8,11 +8,8 @@ use std::vec;
 use futures_core::stream::{FusedStream, Stream};
 
 use super::PaginateError;
-#[cfg(feature = "time")]
-use super::RetryPolicy;
-use super::attempt::{Attempt, FetchSettings};
-#[cfg(feature = "time")]
-use crate::time::RateLimiter;
+use super::attempt::Attempt;
+use super::settings::{RunSettings, assert_unstarted, run_settings_methods};
 
 /// One page of a page-numbered listing, as returned by the closure of
 /// [`paginate_pages`].
@@ -137,21 +134,21 @@ where
 {
     NumberedPaginator {
         fetch,
-        settings: FetchSettings::default(),
-        first_page: 1,
-        start_at: None,
-        start_page: 1,
-        concurrency: 1,
-        max_pages: None,
-        max_items: None,
-        started: false,
-        finished: false,
-        end: None,
-        no_more_pages: false,
-        next_page: 1,
-        in_flight: VecDeque::new(),
-        current: Vec::new().into_iter(),
-        items_received: 0,
+        settings: Settings {
+            run: RunSettings::default(),
+            first_page: 1,
+            start_at: None,
+            concurrency: 1,
+        },
+        run: Run {
+            phase: Phase::Unstarted,
+            start_page: 1,
+            next_page: 1,
+            end: None,
+            in_flight: VecDeque::new(),
+            current: Vec::new().into_iter(),
+            items_received: 0,
+        },
     }
 }
 
@@ -193,23 +190,42 @@ struct Slot<F: FetchNumberedPage> {
 #[must_use = "streams do nothing unless polled"]
 pub struct NumberedPaginator<F: FetchNumberedPage> {
     fetch: F,
-    settings: FetchSettings<F::Error>,
+    settings: Settings<F::Error>,
+    run: Run<F>,
+}
+
+/// What the builder methods set.
+struct Settings<E> {
+    run: RunSettings<E>,
     // The number the API gives its first page: what a total page count counts from.
     first_page: usize,
     // Where the run starts, if not at `first_page`.
     start_at: Option<usize>,
-    // The page this run started at, once polled: what limits and page indexes count from.
-    start_page: usize,
     concurrency: usize,
-    max_pages: Option<usize>,
-    max_items: Option<usize>,
-    started: bool,
-    finished: bool,
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not polled yet: the builder methods may still be called.
+    Unstarted,
+    /// Requesting pages as long as the listing, the limits and the concurrency allow.
+    Listing,
+    /// An empty page ended a listing: no page is requested any more, and the items
+    /// already received are still yielded.
+    NoMorePages,
+    /// After the last item, or after an error.
+    Finished,
+}
+
+/// The state of a run, settled at the first poll.
+struct Run<F: FetchNumberedPage> {
+    phase: Phase,
+    // The page this run started at: what limits and page indexes count from.
+    start_page: usize,
+    next_page: usize,
     // One past the last page number, once a response told the total.
     end: Option<usize>,
-    // An empty page ended a listing of unknown length.
-    no_more_pages: bool,
-    next_page: usize,
     in_flight: VecDeque<Slot<F>>,
     current: vec::IntoIter<F::Item>,
     items_received: usize,
@@ -221,10 +237,89 @@ impl<F: FetchNumberedPage> Unpin for NumberedPaginator<F> {}
 impl<F: FetchNumberedPage> NumberedPaginator<F> {
     #[track_caller]
     fn assert_unstarted(&self, method: &str) {
-        assert!(
-            !self.started,
-            "NumberedPaginator::{method} must be called before the stream is first polled"
+        assert_unstarted(
+            self.run.phase != Phase::Unstarted,
+            "NumberedPaginator",
+            method,
         );
+    }
+
+    /// The settings the shared builder methods change.
+    #[track_caller]
+    fn run_settings(&mut self, method: &str) -> &mut RunSettings<F::Error> {
+        self.assert_unstarted(method);
+        &mut self.settings.run
+    }
+
+    run_settings_methods! {
+        error = F::Error;
+        max_items {
+            /// ```
+            /// use asyncgen::paginate::{paginate_pages, NumberedPage};
+            /// use futures::TryStreamExt;
+            ///
+            /// # futures::executor::block_on(async {
+            /// let items: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n; 4], Some(9))) })
+            ///     .max_items(6)
+            ///     .try_collect()
+            ///     .await
+            ///     .unwrap();
+            /// assert_eq!(items, [1, 1, 1, 1, 2, 2]);
+            /// # });
+            /// ```
+        }
+        max_pages {
+            /// ```
+            /// use asyncgen::paginate::{paginate_pages, NumberedPage};
+            /// use futures::TryStreamExt;
+            ///
+            /// # futures::executor::block_on(async {
+            /// let numbers: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(100))) })
+            ///     .max_pages(2)
+            ///     .try_collect()
+            ///     .await
+            ///     .unwrap();
+            /// assert_eq!(numbers, [1, 2]);
+            /// # });
+            /// ```
+        }
+        retry {
+            /// ```
+            /// use std::time::Duration;
+            /// use asyncgen::paginate::{paginate_pages, NumberedPage, RetryPolicy};
+            /// use futures::StreamExt;
+            ///
+            /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+            /// # async fn main() {
+            /// let mut items = paginate_pages(|_| async { Err::<NumberedPage<u8>, _>("down") })
+            ///     .retry(RetryPolicy::exponential(Duration::from_millis(10)).max_attempts(2));
+            /// let error = items.next().await.unwrap().unwrap_err();
+            /// assert_eq!((error.attempts(), error.cursor::<usize>()), (2, Some(&1)));
+            /// # }
+            /// ```
+        }
+        throttle {
+            /// ```
+            /// use std::time::Duration;
+            /// use asyncgen::paginate::{paginate_pages, NumberedPage};
+            /// use asyncgen::time::Quota;
+            /// use futures::TryStreamExt;
+            ///
+            /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+            /// # async fn main() {
+            /// let start = tokio::time::Instant::now();
+            /// let items: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
+            ///     .concurrency(4)
+            ///     .throttle(Quota::per_second(2))
+            ///     .try_collect()
+            ///     .await
+            ///     .unwrap();
+            /// assert_eq!(items, [1, 2, 3, 4]);
+            /// // Four requests at 0, 0.5, 1 and 1.5 s.
+            /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
+            /// # }
+            /// ```
+        }
     }
 
     /// Fetches up to `pages` pages at once once the total page count is known
@@ -253,7 +348,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
             "NumberedPaginator::concurrency: at least 1 page at a time"
         );
         self.assert_unstarted("concurrency");
-        self.concurrency = pages;
+        self.settings.concurrency = pages;
         self
     }
 
@@ -283,7 +378,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     #[track_caller]
     pub fn numbered_from(mut self, first_page: usize) -> Self {
         self.assert_unstarted("numbered_from");
-        self.first_page = first_page;
+        self.settings.first_page = first_page;
         self
     }
 
@@ -318,164 +413,38 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     #[track_caller]
     pub fn start_at(mut self, page: usize) -> Self {
         self.assert_unstarted("start_at");
-        self.start_at = Some(page);
-        self
-    }
-
-    /// Fetches at most `max_pages` pages. `0` fetches nothing.
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::paginate::{paginate_pages, NumberedPage};
-    /// use futures::TryStreamExt;
-    ///
-    /// # futures::executor::block_on(async {
-    /// let numbers: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(100))) })
-    ///     .max_pages(2)
-    ///     .try_collect()
-    ///     .await
-    ///     .unwrap();
-    /// assert_eq!(numbers, [1, 2]);
-    /// # });
-    /// ```
-    #[track_caller]
-    pub fn max_pages(mut self, max_pages: usize) -> Self {
-        self.assert_unstarted("max_pages");
-        self.max_pages = Some(max_pages);
-        self
-    }
-
-    /// Stops after `max_items` items; no page is started once that many have arrived.
-    /// `0` yields nothing and fetches nothing.
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::paginate::{paginate_pages, NumberedPage};
-    /// use futures::TryStreamExt;
-    ///
-    /// # futures::executor::block_on(async {
-    /// let items: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n; 4], Some(9))) })
-    ///     .max_items(6)
-    ///     .try_collect()
-    ///     .await
-    ///     .unwrap();
-    /// assert_eq!(items, [1, 1, 1, 1, 2, 2]);
-    /// # });
-    /// ```
-    #[track_caller]
-    pub fn max_items(mut self, max_items: usize) -> Self {
-        self.assert_unstarted("max_items");
-        self.max_items = Some(max_items);
-        self
-    }
-
-    /// Fetches a failed page again, with the same number, as `policy` says (feature
-    /// `time`); see [`Paginator::retry`](super::Paginator::retry).
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use asyncgen::paginate::{paginate_pages, NumberedPage, RetryPolicy};
-    /// use futures::StreamExt;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let mut items = paginate_pages(|_| async { Err::<NumberedPage<u8>, _>("down") })
-    ///     .retry(RetryPolicy::exponential(Duration::from_millis(10)).max_attempts(2));
-    /// let error = items.next().await.unwrap().unwrap_err();
-    /// assert_eq!((error.attempts(), error.cursor::<usize>()), (2, Some(&1)));
-    /// # }
-    /// ```
-    #[cfg(feature = "time")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
-    #[track_caller]
-    pub fn retry(mut self, policy: RetryPolicy<F::Error>) -> Self {
-        self.assert_unstarted("retry");
-        self.settings.retry = Some(policy);
-        self
-    }
-
-    /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
-    /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
-    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use asyncgen::paginate::{paginate_pages, NumberedPage};
-    /// use asyncgen::time::Quota;
-    /// use futures::TryStreamExt;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let start = tokio::time::Instant::now();
-    /// let items: Vec<usize> = paginate_pages(|n| async move { Ok::<_, ()>(NumberedPage::new(vec![n], Some(4))) })
-    ///     .concurrency(4)
-    ///     .throttle(Quota::per_second(2))
-    ///     .try_collect()
-    ///     .await
-    ///     .unwrap();
-    /// assert_eq!(items, [1, 2, 3, 4]);
-    /// // Four requests at 0, 0.5, 1 and 1.5 s.
-    /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
-    /// # }
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[cfg(feature = "time")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
-    #[track_caller]
-    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
-        self.assert_unstarted("throttle");
-        self.settings.limiter = Some(limiter.into());
+        self.settings.start_at = Some(page);
         self
     }
 
     /// Settles where the run starts; called at the first poll, so that `numbered_from`
     /// and `start_at` may come in either order.
     fn begin(&mut self) {
-        let start = self.start_at.unwrap_or(self.first_page);
+        let first_page = self.settings.first_page;
+        let start = self.settings.start_at.unwrap_or(first_page);
         assert!(
-            start >= self.first_page,
-            "NumberedPaginator::start_at({start}) is before the first page, {}; \
+            start >= first_page,
+            "NumberedPaginator::start_at({start}) is before the first page, {first_page}; \
              a zero-based API needs .numbered_from(0)",
-            self.first_page
         );
-        self.start_page = start;
-        self.next_page = start;
+        self.run.start_page = start;
+        self.run.next_page = start;
+        self.run.phase = Phase::Listing;
     }
 
     fn may_start(&self) -> bool {
-        let started = self.next_page - self.start_page;
-        let width = if self.end.is_some() {
-            self.concurrency
+        let run = &self.run;
+        let started = run.next_page - run.start_page;
+        let width = if run.end.is_some() {
+            self.settings.concurrency
         } else {
             1
         };
-        self.in_flight.len() < width
-            && !self.no_more_pages
-            && self.next_page < usize::MAX
-            && self.end.is_none_or(|end| self.next_page < end)
-            && self.max_pages.is_none_or(|max| started < max)
-            && self.max_items.is_none_or(|max| self.items_received < max)
+        run.phase == Phase::Listing
+            && run.in_flight.len() < width
+            && run.next_page < usize::MAX
+            && run.end.is_none_or(|end| run.next_page < end)
+            && !self.settings.run.limit_reached(run.items_received, started)
     }
 }
 
@@ -484,65 +453,68 @@ impl<F: FetchNumberedPage> Stream for NumberedPaginator<F> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if !this.started {
-            this.started = true;
+        if this.run.phase == Phase::Unstarted {
             this.begin();
         }
         loop {
-            if let Some(item) = this.current.next() {
+            if let Some(item) = this.run.current.next() {
                 return Poll::Ready(Some(Ok(item)));
             }
-            if this.finished {
+            if this.run.phase == Phase::Finished {
                 return Poll::Ready(None);
             }
             while this.may_start() {
-                let page = this.next_page;
-                this.next_page += 1;
-                this.in_flight.push_back(Slot {
-                    attempt: Box::pin(Attempt::new(page, page - this.start_page)),
+                let run = &mut this.run;
+                let page = run.next_page;
+                run.next_page += 1;
+                run.in_flight.push_back(Slot {
+                    attempt: Box::pin(Attempt::new(page, page - run.start_page)),
                     done: None,
                 });
             }
             let fetch = &mut this.fetch;
-            for slot in this.in_flight.iter_mut().filter(|slot| slot.done.is_none()) {
+            let settings = &mut this.settings.run.fetch;
+            for slot in this
+                .run
+                .in_flight
+                .iter_mut()
+                .filter(|slot| slot.done.is_none())
+            {
                 let start = &mut |page| fetch.fetch_numbered_page(page);
-                if let Poll::Ready(done) =
-                    slot.attempt
-                        .as_mut()
-                        .poll_fetch(cx, start, &mut this.settings)
-                {
+                if let Poll::Ready(done) = slot.attempt.as_mut().poll_fetch(cx, start, settings) {
                     slot.done = Some(done);
                 }
             }
-            match this.in_flight.front_mut().and_then(|slot| slot.done.take()) {
+            let run = &mut this.run;
+            match run.in_flight.front_mut().and_then(|slot| slot.done.take()) {
                 Some(Ok(mut page)) => {
-                    this.in_flight.pop_front();
-                    if this.end.is_none()
+                    run.in_flight.pop_front();
+                    if run.end.is_none()
                         && let Some(total) = page.total_pages
                     {
-                        this.end = Some(this.first_page.saturating_add(total));
+                        run.end = Some(this.settings.first_page.saturating_add(total));
                     }
                     if page.items.is_empty() {
                         // The end, even before a stated total is reached: a listing that
                         // shrank while it was read, or a total that overstates it, must
                         // not cost a request per page up to that total. Later pages in
                         // flight are dropped, so what is yielded never depends on timing.
-                        this.no_more_pages = true;
-                        this.in_flight.clear();
+                        run.phase = Phase::NoMorePages;
+                        run.in_flight.clear();
                     }
-                    if let Some(max) = this.max_items {
-                        page.items.truncate(max.saturating_sub(this.items_received));
+                    if let Some(max) = this.settings.run.max_items {
+                        page.items.truncate(max.saturating_sub(run.items_received));
                     }
-                    this.items_received += page.items.len();
-                    this.current = page.items.into_iter();
+                    run.items_received += page.items.len();
+                    run.current = page.items.into_iter();
                 }
                 Some(Err(error)) => {
-                    this.finished = true;
-                    this.in_flight.clear();
+                    run.phase = Phase::Finished;
+                    run.in_flight.clear();
                     return Poll::Ready(Some(Err(error)));
                 }
-                None if this.in_flight.is_empty() => {
-                    this.finished = true;
+                None if run.in_flight.is_empty() => {
+                    run.phase = Phase::Finished;
                     return Poll::Ready(None);
                 }
                 None => return Poll::Pending,
@@ -553,17 +525,17 @@ impl<F: FetchNumberedPage> Stream for NumberedPaginator<F> {
 
 impl<F: FetchNumberedPage> FusedStream for NumberedPaginator<F> {
     fn is_terminated(&self) -> bool {
-        self.finished && self.current.len() == 0
+        self.run.phase == Phase::Finished && self.run.current.len() == 0
     }
 }
 
 impl<F: FetchNumberedPage> fmt::Debug for NumberedPaginator<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NumberedPaginator")
-            .field("concurrency", &self.concurrency)
-            .field("next_page", &self.next_page)
-            .field("in_flight", &self.in_flight.len())
-            .field("finished", &self.finished)
+            .field("concurrency", &self.settings.concurrency)
+            .field("phase", &self.run.phase)
+            .field("next_page", &self.run.next_page)
+            .field("in_flight", &self.run.in_flight.len())
             .finish_non_exhaustive()
     }
 }

@@ -1,18 +1,17 @@
 use core::fmt;
 use core::future::Future;
 use core::hash::Hash;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 use std::vec;
 
 use futures_core::stream::{FusedStream, Stream};
 
-#[cfg(feature = "time")]
-use super::RetryPolicy;
+use super::pages::{Items, WholePages};
+use super::settings::{RunSettings, run_settings_methods};
 use super::source::Source;
-use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
-#[cfg(feature = "time")]
-use crate::time::RateLimiter;
+use super::{Checkpoint, FetchPage, Page, Pages, PaginateError, RepeatedCursor};
 
 /// Turns a cursor-paginated API into a stream of its items.
 ///
@@ -68,6 +67,10 @@ where
 /// is first polled. The stream is fused: after its last item (the last item of the
 /// last page, or an error) it keeps returning `None`.
 ///
+/// `Y` says what the stream yields: [`Items`] (the default) or, after
+/// [`.pages()`](Self::pages), [`WholePages`], the [`Pages`] stream. Every builder method
+/// is written once for both.
+///
 /// # Examples
 ///
 /// ```
@@ -86,15 +89,17 @@ where
 /// # });
 /// ```
 #[must_use = "streams do nothing unless polled"]
-pub struct Paginator<C, F: FetchPage<C>> {
+pub struct Paginator<C, F: FetchPage<C>, Y = Items> {
     source: Source<C, F>,
+    // Items of the page being yielded; always empty for a page stream.
     current: vec::IntoIter<F::Item>,
+    _yields: PhantomData<Y>,
 }
 
 // No field is ever pinned: the engine is boxed and items are moved out.
-impl<C, F: FetchPage<C>> Unpin for Paginator<C, F> {}
+impl<C, F: FetchPage<C>, Y> Unpin for Paginator<C, F, Y> {}
 
-impl<C, F: FetchPage<C>> Paginator<C, F> {
+impl<C: Clone, F: FetchPage<C>> Paginator<C, F> {
     /// A paginator over any [`FetchPage`] implementation, starting at `first_cursor`;
     /// [`paginate`] is this for closures.
     ///
@@ -114,15 +119,8 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
         Paginator {
             source: Source::new(first_cursor, fetch),
             current: Vec::new().into_iter(),
+            _yields: PhantomData,
         }
-    }
-
-    /// The fetcher, for the builder methods of adapters that name their own
-    /// [`FetchPage`] type.
-    #[cfg(feature = "http")]
-    #[track_caller]
-    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
-        self.source.configure(method).fetch_mut()
     }
 
     /// A stream of whole pages (`Result<Page<T, C>, PaginateError<E>>`) instead of
@@ -153,31 +151,70 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
     #[track_caller]
     pub fn pages(self) -> Pages<C, F> {
         self.source.assert_unstarted("pages");
-        Pages::from_source(self.source)
+        Paginator {
+            source: self.source,
+            current: Vec::new().into_iter(),
+            _yields: PhantomData,
+        }
+    }
+}
+
+impl<C, F: FetchPage<C>, Y> Paginator<C, F, Y> {
+    /// The fetcher, for the builder methods of adapters that name their own
+    /// [`FetchPage`] type.
+    #[cfg(feature = "http")]
+    #[track_caller]
+    pub(crate) fn fetch_mut(&mut self, method: &str) -> &mut F {
+        self.source.configure(method).fetch_mut()
     }
 
-    /// Stops after `max_items` items in all (the last page is cut short); no page is
-    /// fetched once the limit is reached. `0` yields nothing and fetches nothing. This
-    /// is a limit on the whole run, not a page size.
+    /// Where the listing stands, to [resume](Self::resume_from) it later: the cursor
+    /// of the next page whose items have not been yielded, and how many pages and
+    /// items came before it. For the item stream that is the page boundary before any
+    /// item still buffered: resuming there yields again the items of a page that was
+    /// left half-read, and loses none. After an error it is where the failed page
+    /// starts. Serializable with the feature `serde`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use asyncgen::paginate::{paginate, Page};
+    /// use asyncgen::paginate::{paginate, Checkpoint, Page};
+    /// use futures::StreamExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let fetch = |n: u32| async move { Ok::<_, ()>(Page::new(vec![n; 2], (n < 2).then_some(n + 1))) };
+    /// let mut items = paginate(0, fetch);
+    /// assert_eq!(items.checkpoint(), Checkpoint { cursor: Some(0), pages: 0, items: 0 });
+    /// items.next().await; // the first item of page 0
+    /// assert_eq!(items.checkpoint(), Checkpoint { cursor: Some(0), pages: 0, items: 0 });
+    /// items.next().await; // the last item of page 0
+    /// assert_eq!(items.checkpoint(), Checkpoint { cursor: Some(1), pages: 1, items: 2 });
+    /// # });
+    /// ```
+    pub fn checkpoint(&self) -> Checkpoint<C>
+    where
+        C: Clone,
+    {
+        self.source.checkpoint(self.current.len() == 0).clone()
+    }
+
+    /// Starts the run at `checkpoint` (taken by [`checkpoint`](Self::checkpoint), maybe
+    /// in another process) instead of at the first cursor. Its pages and items count
+    /// as fetched already: [`max_items`](Self::max_items) and
+    /// [`max_pages`](Self::max_pages) limit the whole listing, and error messages
+    /// number pages from the listing's start. A complete checkpoint yields nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::paginate::{paginate, Checkpoint, Page};
     /// use futures::TryStreamExt;
     ///
     /// # futures::executor::block_on(async {
-    /// let fetched = std::cell::Cell::new(0);
-    /// let items: Vec<u32> = paginate(0u32, |n| {
-    ///     fetched.set(fetched.get() + 1);
-    ///     async move { Ok::<_, ()>(Page::new(vec![n; 10], Some(n + 1))) }
-    /// })
-    /// .max_items(15)
-    /// .try_collect()
-    /// .await
-    /// .unwrap();
-    /// assert_eq!(items.len(), 15);
-    /// assert_eq!(fetched.get(), 2);
+    /// let fetch = |n: u32| async move { Ok::<_, ()>(Page::new(vec![n], Some(n + 1))) };
+    /// let saved = Checkpoint { cursor: Some(7), pages: 7, items: 7 };
+    /// let items: Vec<u32> = paginate(0, fetch).resume_from(saved).max_items(10).try_collect().await.unwrap();
+    /// assert_eq!(items, [7, 8, 9]);
     /// # });
     /// ```
     ///
@@ -185,119 +222,104 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
     ///
     /// If called after the stream was first polled.
     #[track_caller]
-    pub fn max_items(mut self, max_items: usize) -> Self {
-        self.source.configure("max_items").set_max_items(max_items);
+    pub fn resume_from(mut self, checkpoint: Checkpoint<C>) -> Self
+    where
+        C: Clone + Hash,
+    {
+        self.source.resume_from(checkpoint);
         self
     }
 
-    /// Stops after `max_pages` pages, even if the last one has a `next` cursor. `0`
-    /// fetches nothing. This is a limit on the whole run, not a page size.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use asyncgen::paginate::{paginate, Page};
-    /// use futures::TryStreamExt;
-    ///
-    /// # futures::executor::block_on(async {
-    /// let items: Vec<u32> = paginate(0u32, |n| async move {
-    ///     Ok::<_, ()>(Page::new(vec![n, n], Some(n + 1)))
-    /// })
-    /// .max_pages(2)
-    /// .try_collect()
-    /// .await
-    /// .unwrap();
-    /// assert_eq!(items, [0, 0, 1, 1]);
-    /// # });
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[track_caller]
-    pub fn max_pages(mut self, max_pages: usize) -> Self {
-        self.source.configure("max_pages").set_max_pages(max_pages);
-        self
+    run_settings_methods! {
+        error = F::Error;
+        max_items {
+            /// ```
+            /// use asyncgen::paginate::{paginate, Page};
+            /// use futures::TryStreamExt;
+            ///
+            /// # futures::executor::block_on(async {
+            /// let fetched = std::cell::Cell::new(0);
+            /// let items: Vec<u32> = paginate(0u32, |n| {
+            ///     fetched.set(fetched.get() + 1);
+            ///     async move { Ok::<_, ()>(Page::new(vec![n; 10], Some(n + 1))) }
+            /// })
+            /// .max_items(15)
+            /// .try_collect()
+            /// .await
+            /// .unwrap();
+            /// assert_eq!(items.len(), 15);
+            /// assert_eq!(fetched.get(), 2);
+            /// # });
+            /// ```
+        }
+        max_pages {
+            /// ```
+            /// use asyncgen::paginate::{paginate, Page};
+            /// use futures::TryStreamExt;
+            ///
+            /// # futures::executor::block_on(async {
+            /// let items: Vec<u32> = paginate(0u32, |n| async move {
+            ///     Ok::<_, ()>(Page::new(vec![n, n], Some(n + 1)))
+            /// })
+            /// .max_pages(2)
+            /// .try_collect()
+            /// .await
+            /// .unwrap();
+            /// assert_eq!(items, [0, 0, 1, 1]);
+            /// # });
+            /// ```
+        }
+        retry {
+            /// ```
+            /// use std::time::Duration;
+            /// use asyncgen::paginate::{paginate, Page, RetryPolicy};
+            /// use futures::TryStreamExt;
+            ///
+            /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+            /// # async fn main() {
+            /// let failures_left = std::cell::Cell::new(2);
+            /// let items: Vec<u32> = paginate(0u32, |n| {
+            ///     let fail = failures_left.get() > 0;
+            ///     if fail { failures_left.set(failures_left.get() - 1) }
+            ///     async move {
+            ///         if fail { Err("flaky") } else { Ok(Page::new(vec![n], None)) }
+            ///     }
+            /// })
+            /// .retry(RetryPolicy::exponential(Duration::from_millis(10)).jitter(0.0))
+            /// .try_collect()
+            /// .await
+            /// .unwrap();
+            /// assert_eq!(items, [0]);
+            /// # }
+            /// ```
+        }
+        throttle {
+            /// ```
+            /// use std::time::Duration;
+            /// use asyncgen::paginate::{paginate, Page};
+            /// use asyncgen::time::Quota;
+            /// use futures::TryStreamExt;
+            ///
+            /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+            /// # async fn main() {
+            /// let start = tokio::time::Instant::now();
+            /// let items: Vec<u32> = paginate(0u32, |n| async move { Ok::<_, ()>(Page::new(vec![n], (n < 3).then_some(n + 1))) })
+            ///     .throttle(Quota::per_second(2))
+            ///     .try_collect()
+            ///     .await
+            ///     .unwrap();
+            /// assert_eq!(items, [0, 1, 2, 3]);
+            /// // Four requests at 0, 0.5, 1 and 1.5 s.
+            /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
+            /// # }
+            /// ```
+        }
     }
 
-    /// Fetches a failed page again, with the same cursor, as `policy` says (feature
-    /// `time`). Each retry goes through the [`throttle`](Self::throttle) as well.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use asyncgen::paginate::{paginate, Page, RetryPolicy};
-    /// use futures::TryStreamExt;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let failures_left = std::cell::Cell::new(2);
-    /// let items: Vec<u32> = paginate(0u32, |n| {
-    ///     let fail = failures_left.get() > 0;
-    ///     if fail { failures_left.set(failures_left.get() - 1) }
-    ///     async move {
-    ///         if fail { Err("flaky") } else { Ok(Page::new(vec![n], None)) }
-    ///     }
-    /// })
-    /// .retry(RetryPolicy::exponential(Duration::from_millis(10)).jitter(0.0))
-    /// .try_collect()
-    /// .await
-    /// .unwrap();
-    /// assert_eq!(items, [0]);
-    /// # }
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[cfg(feature = "time")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
+    /// The settings the builder methods change.
     #[track_caller]
-    pub fn retry(mut self, policy: RetryPolicy<F::Error>) -> Self {
-        self.source.configure("retry").settings_mut().retry = Some(policy);
-        self
-    }
-
-    /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
-    /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
-    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
-    ///
-    /// This limits requests, not items: it shadows the item-level
-    /// [`StreamTimeExt::throttle`](crate::time::StreamTimeExt::throttle), which stays
-    /// reachable as `StreamTimeExt::throttle(paginator, limiter)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use asyncgen::paginate::{paginate, Page};
-    /// use asyncgen::time::Quota;
-    /// use futures::TryStreamExt;
-    ///
-    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
-    /// # async fn main() {
-    /// let start = tokio::time::Instant::now();
-    /// let items: Vec<u32> = paginate(0u32, |n| async move { Ok::<_, ()>(Page::new(vec![n], (n < 3).then_some(n + 1))) })
-    ///     .throttle(Quota::per_second(2))
-    ///     .try_collect()
-    ///     .await
-    ///     .unwrap();
-    /// assert_eq!(items, [0, 1, 2, 3]);
-    /// // Four requests at 0, 0.5, 1 and 1.5 s.
-    /// assert_eq!(start.elapsed(), Duration::from_millis(1500));
-    /// # }
-    /// ```
-    ///
-    /// # Panics
-    ///
-    /// If called after the stream was first polled.
-    #[cfg(feature = "time")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
-    #[track_caller]
-    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
-        self.source.configure("throttle").settings_mut().limiter = Some(limiter.into());
-        self
+    fn run_settings(&mut self, method: &str) -> &mut RunSettings<F::Error> {
+        self.source.configure(method).settings_mut()
     }
 
     /// What to do when a page's `next` cursor was already fetched in this run; the
@@ -335,7 +357,7 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
 }
 
 #[cfg(feature = "tokio")]
-impl<C, F> Paginator<C, F>
+impl<C, F, Y> Paginator<C, F, Y>
 where
     C: Clone + Hash + Send + Sync + 'static,
     F: FetchPage<C> + Send + 'static,
@@ -395,7 +417,7 @@ where
     }
 }
 
-impl<C, F> Stream for Paginator<C, F>
+impl<C, F> Stream for Paginator<C, F, Items>
 where
     C: Clone + Hash + Send + Sync + 'static,
     F: FetchPage<C>,
@@ -426,7 +448,7 @@ where
     }
 }
 
-impl<C, F> FusedStream for Paginator<C, F>
+impl<C, F> FusedStream for Paginator<C, F, Items>
 where
     C: Clone + Hash + Send + Sync + 'static,
     F: FetchPage<C>,
@@ -436,7 +458,29 @@ where
     }
 }
 
-impl<C, F: FetchPage<C>> fmt::Debug for Paginator<C, F> {
+impl<C, F> Stream for Paginator<C, F, WholePages>
+where
+    C: Clone + Hash + Send + Sync + 'static,
+    F: FetchPage<C>,
+{
+    type Item = Result<Page<F::Item, C>, PaginateError<F::Error>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().source.poll_page(cx)
+    }
+}
+
+impl<C, F> FusedStream for Paginator<C, F, WholePages>
+where
+    C: Clone + Hash + Send + Sync + 'static,
+    F: FetchPage<C>,
+{
+    fn is_terminated(&self) -> bool {
+        self.source.is_finished()
+    }
+}
+
+impl<C, F: FetchPage<C>, Y> fmt::Debug for Paginator<C, F, Y> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")
             .field("buffered_items", &self.current.len())
