@@ -12,7 +12,7 @@ use super::PaginateError;
 use super::RetryPolicy;
 use super::attempt::{Attempt, FetchSettings};
 #[cfg(feature = "time")]
-use crate::time::RateLimiter;
+use crate::time::IntoLimiter;
 
 /// One page of a page-numbered listing, as returned by the closure of
 /// [`paginate_pages`].
@@ -412,7 +412,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
 
     /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
     /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
-    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
+    /// of a [`RateLimiter`](crate::time::RateLimiter) shares its budget with other streams and tasks.
     ///
     /// # Examples
     ///
@@ -443,7 +443,7 @@ impl<F: FetchNumberedPage> NumberedPaginator<F> {
     #[cfg(feature = "time")]
     #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
     #[track_caller]
-    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
+    pub fn throttle(mut self, limiter: impl IntoLimiter) -> Self {
         self.assert_unstarted("throttle");
         self.settings.limiter = Some(limiter.into());
         self

@@ -10,7 +10,7 @@ use super::RetryPolicy;
 use super::source::Source;
 use super::{FetchPage, Page, PaginateError, RepeatedCursor};
 #[cfg(feature = "time")]
-use crate::time::RateLimiter;
+use crate::time::IntoLimiter;
 
 /// A paginated listing as a stream of whole pages; made by
 /// [`Paginator::pages`](super::Paginator::pages).
@@ -142,7 +142,7 @@ impl<C, F: FetchPage<C>> Pages<C, F> {
 
     /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
     /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
-    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
+    /// of a [`RateLimiter`](crate::time::RateLimiter) shares its budget with other streams and tasks.
     ///
     /// # Examples
     ///
@@ -173,7 +173,7 @@ impl<C, F: FetchPage<C>> Pages<C, F> {
     #[cfg(feature = "time")]
     #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
     #[track_caller]
-    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
+    pub fn throttle(mut self, limiter: impl IntoLimiter) -> Self {
         self.source.configure("throttle").settings_mut().limiter = Some(limiter.into());
         self
     }

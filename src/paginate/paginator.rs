@@ -12,7 +12,7 @@ use super::RetryPolicy;
 use super::source::Source;
 use super::{FetchPage, Page, Pages, PaginateError, RepeatedCursor};
 #[cfg(feature = "time")]
-use crate::time::RateLimiter;
+use crate::time::IntoLimiter;
 
 /// Turns a cursor-paginated API into a stream of its items.
 ///
@@ -261,7 +261,7 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
 
     /// Makes every fetch, retries included, wait for a cell of `limiter` (feature
     /// `time`); a [`Quota`](crate::time::Quota) makes a limiter of its own, and a clone
-    /// of a [`RateLimiter`] shares its budget with other streams and tasks.
+    /// of a [`RateLimiter`](crate::time::RateLimiter) shares its budget with other streams and tasks.
     ///
     /// This limits requests, not items: it shadows the item-level
     /// [`StreamTimeExt::throttle`](crate::time::StreamTimeExt::throttle), which stays
@@ -295,7 +295,7 @@ impl<C, F: FetchPage<C>> Paginator<C, F> {
     #[cfg(feature = "time")]
     #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
     #[track_caller]
-    pub fn throttle(mut self, limiter: impl Into<RateLimiter>) -> Self {
+    pub fn throttle(mut self, limiter: impl IntoLimiter) -> Self {
         self.source.configure("throttle").settings_mut().limiter = Some(limiter.into());
         self
     }
