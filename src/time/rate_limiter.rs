@@ -24,11 +24,15 @@ use super::{NotUntil, Quota, UntilReady};
 ///   (`per_second(n)` for every n whose prime factors other than 2 and 5 multiply to at
 ///   most 16, such as 3, 7, 12, 60, 120 or 1,000; likewise per minute); otherwise it is
 ///   rounded up to 1/16 ns, behind by less than 1 ms per 16 million cells.
-/// * Timer-bound: a cell is taken when it is free, not earlier and not on credit. One
-///   task that waits for cells one at a time is woken once per timer tick, so at rates
-///   finer than a millisecond it gets one cell per tick unless the quota's burst covers
-///   a tick: `Quota::per_second(10_000).allow_burst(10)` keeps up, and stays within
-///   10,000 per second.
+/// * On time for waiters: a waiter woken late by tokio's timer (it wakes on whole
+///   milliseconds) is charged from when its cell became free while it waited, so the
+///   schedule does not slip by a millisecond per wait; every cell is delivered within
+///   one timer tick of the instant it is charged at, and the charged instants keep the
+///   bound exactly. [`check`](RateLimiter::check), and a call that finds a cell free at
+///   once, are charged from now. So one task that takes cells one at a time at a rate
+///   finer than the timer falls behind unless the quota's burst covers a tick:
+///   `Quota::per_second(10_000).allow_burst(10)` keeps up, and stays within 10,000 per
+///   second.
 /// * Fair: tasks waiting in `until_ready` are served strictly in the order they started
 ///   waiting; while anyone waits, a newcomer (and `check`) queues behind them. A waiter
 ///   that is dropped leaves the queue without taking a cell, and the next one moves up.
@@ -188,7 +192,9 @@ impl RateLimiter {
             Err(Refused::FreeAt(free_at)) => Err(shared.refusal(free_at, now)),
             Err(Refused::BehindQueue { tat }) => {
                 let queued = shared.lock_queue().len().max(1) as u64;
-                let free_at = shared.gcra.free_behind(tat, now, queued);
+                let free_at = shared
+                    .gcra
+                    .free_behind(tat, now, queued, shared.timer_slack);
                 Err(shared.refusal(free_at, now))
             }
         }
@@ -245,6 +251,9 @@ impl fmt::Debug for RateLimiter {
     }
 }
 
+/// The resolution of tokio's timer.
+const TIMER_TICK: Duration = Duration::from_millis(1);
+
 /// The state shared by a limiter's clones.
 pub(crate) struct Shared {
     /// The theoretical arrival time of the next cell, and the waiting flag.
@@ -252,6 +261,9 @@ pub(crate) struct Shared {
     /// The clock, and the unit of the ticks.
     clock: LimiterClock,
     gcra: Gcra,
+    /// One tick of tokio's timer (1 ms), in ticks: how late a waiter may take its cell
+    /// and still be charged from when it became free; see `Gcra::decide_for_waiter`.
+    timer_slack: Ticks,
     quota: Quota,
     queue: Mutex<WaitQueue>,
 }
@@ -269,6 +281,7 @@ impl Shared {
         Shared {
             state: StateWord::new(),
             gcra: clock.gcra(quota),
+            timer_slack: clock.ticks_in(TIMER_TICK),
             clock,
             quota,
             queue: Mutex::new(WaitQueue::default()),
@@ -286,6 +299,10 @@ impl Shared {
 
     pub(crate) fn gcra(&self) -> &Gcra {
         &self.gcra
+    }
+
+    pub(crate) fn timer_slack(&self) -> Ticks {
+        self.timer_slack
     }
 
     pub(crate) fn clock(&self) -> &LimiterClock {
