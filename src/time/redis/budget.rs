@@ -90,6 +90,26 @@ impl Budget {
         })
     }
 
+    /// The same connection and script with another quota.
+    #[cfg(test)]
+    pub(crate) fn for_quota(&self, quota: Quota) -> Budget {
+        Budget {
+            quota,
+            gcra: micros_gcra(quota),
+            ..self.clone()
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn gcra(&self) -> Gcra {
+        self.gcra
+    }
+
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
     /// One run of the script: takes a cell of `key`'s budget if one is free.
     pub(crate) async fn take(&self, key: &str, now: Option<Ticks>) -> redis::RedisResult<Answer> {
         let mut invocation = self.script.key(key);
