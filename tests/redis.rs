@@ -7,10 +7,10 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use asyncgen::Quota;
 use asyncgen::paginate::{Page, paginate};
 use asyncgen::prelude::*;
 use asyncgen::time::{OutagePolicy, RedisKeyedRateLimiter, RedisLimitError, RedisRateLimiter};
-use asyncgen::Quota;
 use futures::TryStreamExt;
 use redis::AsyncCommands;
 use tokio::time::Instant;
@@ -24,7 +24,10 @@ const WORKER_ENV: &str = "ASYNCGEN_REDIS_WORKER";
 const MEASURE_SLACK: Duration = Duration::from_millis(15);
 
 fn unix_micros() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_micros()
 }
 
 /// Asserts that no window between two grants (microsecond times) holds more than
@@ -48,7 +51,9 @@ fn assert_within_bound(grants: &[u128], interval: Duration, burst: u128, slack: 
 
 #[tokio::test]
 async fn cells_come_at_the_quotas_rate_and_check_says_how_long_to_wait() {
-    let Some(server) = RedisServer::start() else { return };
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let limiter = RedisRateLimiter::connect(&server.url(), "rate", Quota::per_second(20))
         .await
         .unwrap();
@@ -56,8 +61,14 @@ async fn cells_come_at_the_quotas_rate_and_check_says_how_long_to_wait() {
     assert_eq!(limiter.quota(), Quota::per_second(20));
     assert!(limiter.check().await.unwrap().is_ok());
     let refused = limiter.check().await.unwrap().unwrap_err();
-    assert!(refused.wait_time() <= Duration::from_millis(50), "{refused}");
-    assert!(refused.wait_time() >= Duration::from_millis(30), "{refused}");
+    assert!(
+        refused.wait_time() <= Duration::from_millis(50),
+        "{refused}"
+    );
+    assert!(
+        refused.wait_time() >= Duration::from_millis(30),
+        "{refused}"
+    );
     let start = Instant::now();
     for _ in 0..5 {
         limiter.until_ready().await.unwrap();
@@ -70,7 +81,9 @@ async fn cells_come_at_the_quotas_rate_and_check_says_how_long_to_wait() {
 
 #[tokio::test]
 async fn waiters_in_a_process_are_served_in_order_and_a_dropped_one_gives_its_turn_back() {
-    let Some(server) = RedisServer::start() else { return };
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let limiter = RedisRateLimiter::connect(&server.url(), "fifo", Quota::per_second(20))
         .await
         .unwrap();
@@ -97,12 +110,17 @@ async fn waiters_in_a_process_are_served_in_order_and_a_dropped_one_gives_its_tu
 
 #[tokio::test]
 async fn throttle_takes_a_redis_limiter_on_streams_and_paginators() {
-    let Some(server) = RedisServer::start() else { return };
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let limiter = RedisRateLimiter::connect(&server.url(), "throttle", Quota::per_second(20))
         .await
         .unwrap();
     let start = Instant::now();
-    let items: Vec<u32> = futures::stream::iter(1..=4).throttle(&limiter).collect().await;
+    let items: Vec<u32> = futures::stream::iter(1..=4)
+        .throttle(&limiter)
+        .collect()
+        .await;
     assert_eq!(items, [1, 2, 3, 4]);
     let pages: Vec<u32> = paginate(0u32, |n| async move {
         Ok::<_, std::convert::Infallible>(Page::new(vec![n], (n < 3).then_some(n + 1)))
@@ -145,7 +163,13 @@ async fn worker_role() {
 
 fn spawn_worker(url: &str, key: &str, cells: u32) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "worker_role", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "worker_role",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(WORKER_ENV, format!("{url},{key},{cells}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -163,7 +187,9 @@ fn grants_of(output: &[u8]) -> Vec<u128> {
 
 #[tokio::test]
 async fn four_processes_share_one_quota() {
-    let Some(server) = RedisServer::start() else { return };
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let url = server.url();
     let workers: Vec<_> = (0..4).map(|_| spawn_worker(&url, "shared", 10)).collect();
     let outputs: Vec<_> = tokio::task::spawn_blocking(move || {
@@ -187,13 +213,18 @@ async fn four_processes_share_one_quota() {
     // And close to the ideal: 40 cells, 39 intervals, 1.95 s.
     let span = Duration::from_micros((grants[39] - grants[0]) as u64);
     println!("40 cells from four processes in {span:?} (ideal 1.95 s)");
-    assert!(span >= Duration::from_millis(1_950) - MEASURE_SLACK, "{span:?}");
+    assert!(
+        span >= Duration::from_millis(1_950) - MEASURE_SLACK,
+        "{span:?}"
+    );
     assert!(span <= Duration::from_millis(2_300), "{span:?}");
 }
 
 #[tokio::test]
 async fn a_worker_killed_mid_wait_does_not_stall_the_others() {
-    let Some(server) = RedisServer::start() else { return };
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let url = server.url();
     let mut doomed = spawn_worker(&url, "killed", 1_000);
     let mut stdout = doomed.stdout.take().unwrap();
@@ -229,7 +260,10 @@ async fn a_wrong_url_is_a_clear_error() {
         .await
         .unwrap_err();
     assert!(matches!(malformed, RedisLimitError::Connect { .. }));
-    assert!(malformed.to_string().contains("localhost:6379"), "{malformed}");
+    assert!(
+        malformed.to_string().contains("localhost:6379"),
+        "{malformed}"
+    );
 
     let port = redis_server::free_port();
     let nobody = format!("redis://:secret@127.0.0.1:{port}/");
@@ -240,13 +274,18 @@ async fn a_wrong_url_is_a_clear_error() {
     assert!(started.elapsed() < Duration::from_secs(5));
     let message = refused.to_string();
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
-    assert!(!message.contains("secret"), "the password is masked: {message}");
+    assert!(
+        !message.contains("secret"),
+        "the password is masked: {message}"
+    );
     assert!(std::error::Error::source(&refused).is_some());
 }
 
 #[tokio::test]
 async fn a_restart_mid_run_is_waited_out_and_the_quota_holds_after_it() {
-    let Some(mut server) = RedisServer::start() else { return };
+    let Some(mut server) = RedisServer::start() else {
+        return;
+    };
     let url = server.url();
     let grants = Arc::new(Mutex::new(Vec::new()));
     let mut workers = Vec::new();
@@ -280,7 +319,11 @@ async fn a_restart_mid_run_is_waited_out_and_the_quota_holds_after_it() {
     let mut grants = grants.lock().unwrap().clone();
     grants.sort_unstable();
     let after: Vec<u128> = grants.iter().copied().filter(|&t| t >= restarted).collect();
-    assert!(after.len() >= 10, "most cells came after the restart: {}", after.len());
+    assert!(
+        after.len() >= 10,
+        "most cells came after the restart: {}",
+        after.len()
+    );
     // The restarted server starts from a full budget (its data was lost), then holds
     // the rate.
     assert_within_bound(&after, Duration::from_millis(50), 1, MEASURE_SLACK);
@@ -288,7 +331,9 @@ async fn a_restart_mid_run_is_waited_out_and_the_quota_holds_after_it() {
 
 #[tokio::test]
 async fn outage_policies_fail_closed_by_default_or_open_by_choice() {
-    let Some(mut server) = RedisServer::start() else { return };
+    let Some(mut server) = RedisServer::start() else {
+        return;
+    };
     let closed = RedisRateLimiter::connect(&server.url(), "outage", Quota::per_second(1))
         .await
         .unwrap();
@@ -301,7 +346,10 @@ async fn outage_policies_fail_closed_by_default_or_open_by_choice() {
 
     let started = Instant::now();
     let error = patient.until_ready().await.unwrap_err();
-    assert!(matches!(error, RedisLimitError::Unavailable { .. }), "{error:?}");
+    assert!(
+        matches!(error, RedisLimitError::Unavailable { .. }),
+        "{error:?}"
+    );
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert!(started.elapsed() < Duration::from_secs(5));
 
@@ -329,7 +377,9 @@ async fn outage_policies_fail_closed_by_default_or_open_by_choice() {
 
 #[tokio::test]
 async fn a_key_holding_something_else_is_a_reply_error() {
-    let Some(server) = RedisServer::start() else { return };
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let client = redis::Client::open(server.url()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let () = connection.lpush("taken", "x").await.unwrap();
@@ -344,18 +394,22 @@ async fn a_key_holding_something_else_is_a_reply_error() {
 
 #[tokio::test]
 async fn keyed_budgets_are_apart_and_idle_ones_expire() {
-    let Some(server) = RedisServer::start() else { return };
-    let per_tenant =
-        RedisKeyedRateLimiter::connect(&server.url(), "tenant:", Quota::per_second(5))
-            .await
-            .unwrap();
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let per_tenant = RedisKeyedRateLimiter::connect(&server.url(), "tenant:", Quota::per_second(5))
+        .await
+        .unwrap();
     assert!(per_tenant.check("a").await.unwrap().is_ok());
     assert!(per_tenant.check("a").await.unwrap().is_err());
     assert!(per_tenant.check("b").await.unwrap().is_ok());
     let client = redis::Client::open(server.url()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let ttl: i64 = connection.pttl("tenant:a").await.unwrap();
-    assert!((1..=200).contains(&ttl), "the key lives until its burst is full: {ttl} ms");
+    assert!(
+        (1..=200).contains(&ttl),
+        "the key lives until its burst is full: {ttl} ms"
+    );
     per_tenant.until_ready("a").await.unwrap();
     tokio::time::sleep(Duration::from_millis(450)).await;
     let exists: bool = connection.exists("tenant:a").await.unwrap();

@@ -40,7 +40,10 @@ fn assert_within_bound(grants: &[u128], period_nanos: u128, cells: u128, burst: 
 }
 
 fn quota_parts(period: Duration, cells: u32) -> (u128, u128) {
-    (period.as_nanos().min(u128::from(u64::MAX)), u128::from(cells))
+    (
+        period.as_nanos().min(u128::from(u64::MAX)),
+        u128::from(cells),
+    )
 }
 
 /// A quota from its parts: `cells` per `period`, made through the public constructors.
@@ -71,8 +74,19 @@ fn arb_quota() -> impl Strategy<Value = (Quota, u128, u128, u128)> {
         (1u64..=10_000_000_000_000).prop_map(Some),
         Just(None),
     ];
-    let cells = prop_oneof![Just(1u32), 1u32..=1_000, Just(u32::MAX), any::<u32>().prop_map(|c| c.max(1))];
-    let burst = prop_oneof![Just(1u32), 1u32..=20, Just(3_000_000), Just(u32::MAX), any::<u32>().prop_map(|b| b.max(1))];
+    let cells = prop_oneof![
+        Just(1u32),
+        1u32..=1_000,
+        Just(u32::MAX),
+        any::<u32>().prop_map(|c| c.max(1))
+    ];
+    let burst = prop_oneof![
+        Just(1u32),
+        1u32..=20,
+        Just(3_000_000),
+        Just(u32::MAX),
+        any::<u32>().prop_map(|b| b.max(1))
+    ];
     (period, cells, burst).prop_map(|(period_ms, cells, burst)| {
         let (quota, period) = quota_of(period_ms, cells, burst);
         // `with_period` is one cell per period.
@@ -88,7 +102,12 @@ fn arb_quota() -> impl Strategy<Value = (Quota, u128, u128, u128)> {
 /// Gaps between checks: none (a burst of calls), sub-microsecond to hours.
 fn arb_gaps() -> impl Strategy<Value = Vec<u64>> {
     prop::collection::vec(
-        prop_oneof![Just(0u64), 1u64..1_000, 1_000u64..10_000_000, 10_000_000u64..10_000_000_000_000],
+        prop_oneof![
+            Just(0u64),
+            1u64..1_000,
+            1_000u64..10_000_000,
+            10_000_000u64..10_000_000_000_000
+        ],
         1..120,
     )
 }
@@ -212,8 +231,14 @@ fn the_replenish_interval_of_a_limiting_quota_is_never_zero() {
         Quota::per_second(u32::MAX).replenish_interval(),
         Duration::from_nanos(1)
     );
-    assert_eq!(Quota::per_second(1_000_000_000).replenish_interval(), Duration::from_nanos(1));
-    assert_eq!(Quota::per_second(3).replenish_interval(), Duration::from_nanos(333_333_333));
+    assert_eq!(
+        Quota::per_second(1_000_000_000).replenish_interval(),
+        Duration::from_nanos(1)
+    );
+    assert_eq!(
+        Quota::per_second(3).replenish_interval(),
+        Duration::from_nanos(333_333_333)
+    );
 }
 
 // ---------------------------------------------------------------- keyed limits
@@ -241,11 +266,21 @@ async fn waiters_on_one_key_keep_its_rate_and_do_not_hold_up_other_keys() {
         per_host.until_ready(&"a").await;
         a.push(start.elapsed());
     }
-    assert_eq!(a, [Duration::ZERO, Duration::from_millis(250), Duration::from_millis(500)]);
+    assert_eq!(
+        a,
+        [
+            Duration::ZERO,
+            Duration::from_millis(250),
+            Duration::from_millis(500)
+        ]
+    );
     per_host.until_ready(&"b").await;
     assert_eq!(start.elapsed(), Duration::from_millis(500));
     // A stream throttled by one key's limiter shares that key's budget.
-    let items: Vec<u8> = futures::stream::iter([1, 2]).throttle(per_host.limiter(&"a")).collect().await;
+    let items: Vec<u8> = futures::stream::iter([1, 2])
+        .throttle(per_host.limiter(&"a"))
+        .collect()
+        .await;
     assert_eq!(items, [1, 2]);
     assert_eq!(start.elapsed(), Duration::from_millis(1_000));
 }
@@ -262,7 +297,11 @@ async fn idle_keys_are_forgotten_and_busy_ones_kept() {
     advance(Duration::from_secs(1)).await;
     let held = limiter.limiter(&7);
     limiter.retain_recent();
-    assert_eq!(limiter.len(), 1, "only the key whose limiter is held is kept");
+    assert_eq!(
+        limiter.len(),
+        1,
+        "only the key whose limiter is held is kept"
+    );
     drop(held);
     // Growth alone sweeps too: new keys once the map has doubled drop the idle ones.
     advance(Duration::from_secs(1)).await;
@@ -283,23 +322,38 @@ fn panic_site(f: impl FnOnce() + std::panic::UnwindSafe) -> (String, String) {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let file = info.location().map(Location::file).unwrap_or_default().to_owned();
+            let file = info
+                .location()
+                .map(Location::file)
+                .unwrap_or_default()
+                .to_owned();
             let message = info
                 .payload()
                 .downcast_ref::<String>()
                 .cloned()
-                .or_else(|| info.payload().downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .or_else(|| {
+                    info.payload()
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                })
                 .unwrap_or_default();
-            SEEN.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((std::thread::current().id(), file, message));
+            SEEN.lock().unwrap_or_else(|e| e.into_inner()).push((
+                std::thread::current().id(),
+                file,
+                message,
+            ));
             previous(info);
         }));
     });
     assert!(std::panic::catch_unwind(f).is_err(), "expected a panic");
     let me = std::thread::current().id();
     let seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
-    let (_, file, message) = seen.iter().rev().find(|(id, ..)| *id == me).unwrap().clone();
+    let (_, file, message) = seen
+        .iter()
+        .rev()
+        .find(|(id, ..)| *id == me)
+        .unwrap()
+        .clone();
     (file, message)
 }
 
@@ -309,8 +363,14 @@ fn bad_arguments_panic_at_the_callers_line_naming_the_method() {
         ("Quota::per_second", Box::new(|| drop(Quota::per_second(0)))),
         ("Quota::per_minute", Box::new(|| drop(Quota::per_minute(0)))),
         ("Quota::per_hour", Box::new(|| drop(Quota::per_hour(0)))),
-        ("Quota::with_period", Box::new(|| drop(Quota::with_period(Duration::ZERO)))),
-        ("Quota::allow_burst", Box::new(|| drop(Quota::per_second(1).allow_burst(0)))),
+        (
+            "Quota::with_period",
+            Box::new(|| drop(Quota::with_period(Duration::ZERO))),
+        ),
+        (
+            "Quota::allow_burst",
+            Box::new(|| drop(Quota::per_second(1).allow_burst(0))),
+        ),
         (
             "StreamTimeExt::sample",
             Box::new(|| drop(futures::stream::iter([1]).sample(Duration::ZERO))),
@@ -323,6 +383,9 @@ fn bad_arguments_panic_at_the_callers_line_naming_the_method() {
     for (method, case) in cases {
         let (file, message) = panic_site(case);
         assert_eq!(file, file!(), "{method} panicked at {file}");
-        assert!(message.starts_with(method), "{message:?} should name {method}");
+        assert!(
+            message.starts_with(method),
+            "{message:?} should name {method}"
+        );
     }
 }

@@ -137,10 +137,9 @@ impl LimiterClock {
                 ..
             } => (u128::from(*ticks_per_nano), 1 << shift),
             #[cfg(feature = "quanta")]
-            LimiterClock::Quanta { scale, shift, .. } => (
-                u128::from(scale.units),
-                u128::from(scale.nanos) << shift,
-            ),
+            LimiterClock::Quanta { scale, shift, .. } => {
+                (u128::from(scale.units), u128::from(scale.nanos) << shift)
+            }
         }
     }
 
@@ -249,10 +248,19 @@ mod tests {
     fn a_quota_interval_is_counted_in_counter_units() {
         let clock = three_ghz();
         // 10 per second: 100 ms apart, 300 million units.
-        assert_eq!(clock.gcra(Quota::per_second(10)).interval(), Ticks(300_000_000));
+        assert_eq!(
+            clock.gcra(Quota::per_second(10)).interval(),
+            Ticks(300_000_000)
+        );
         // 7 per second: 142,857,142.857… ns, rounded up to a whole unit.
-        assert_eq!(clock.gcra(Quota::per_second(7)).interval(), Ticks(428_571_429));
-        assert_eq!(clock.gcra(Quota::per_second(1_000)).interval(), Ticks(3_000_000));
+        assert_eq!(
+            clock.gcra(Quota::per_second(7)).interval(),
+            Ticks(428_571_429)
+        );
+        assert_eq!(
+            clock.gcra(Quota::per_second(1_000)).interval(),
+            Ticks(3_000_000)
+        );
     }
 
     #[test]
@@ -271,8 +279,14 @@ mod tests {
     #[test]
     fn the_scale_read_from_quanta_is_the_identity_on_a_nanosecond_clock() {
         let clock = LimiterClock::quanta(quanta::Clock::mock().0, Quota::per_second(7));
-        assert_eq!(clock.gcra(Quota::per_second(7)).interval(), Ticks(142_857_143));
-        assert_eq!(clock.nanos_between(Ticks(1), Ticks(142_857_143)), 142_857_142);
+        assert_eq!(
+            clock.gcra(Quota::per_second(7)).interval(),
+            Ticks(142_857_143)
+        );
+        assert_eq!(
+            clock.nanos_between(Ticks(1), Ticks(142_857_143)),
+            142_857_142
+        );
     }
 
     #[test]

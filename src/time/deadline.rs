@@ -8,8 +8,8 @@ use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
 use super::Elapsed;
-use super::lazy_sleep::LazySleep;
 use super::common::{after, inner_stream_accessors};
+use super::lazy_sleep::LazySleep;
 
 pin_project! {
     /// The stream of [`deadline`](super::StreamTimeExt::deadline): `Ok(item)` until

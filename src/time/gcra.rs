@@ -175,9 +175,18 @@ mod tests {
     fn a_refusal_behind_a_queue_is_never_now() {
         let gcra = Gcra::new(Ticks(10), 1);
         // The head's cell was free at 5 but is taken at 100, beyond the slack.
-        assert_eq!(gcra.free_behind(Ticks(5), Ticks(100), 1, Ticks(1)), Ticks(110));
+        assert_eq!(
+            gcra.free_behind(Ticks(5), Ticks(100), 1, Ticks(1)),
+            Ticks(110)
+        );
         // Within the slack, the head is charged from 95: the next is free at 105.
-        assert_eq!(gcra.free_behind(Ticks(95), Ticks(100), 1, Ticks(10)), Ticks(105));
-        assert_eq!(gcra.free_behind(Ticks(100), Ticks(100), 2, Ticks(1)), Ticks(120));
+        assert_eq!(
+            gcra.free_behind(Ticks(95), Ticks(100), 1, Ticks(10)),
+            Ticks(105)
+        );
+        assert_eq!(
+            gcra.free_behind(Ticks(100), Ticks(100), 2, Ticks(1)),
+            Ticks(120)
+        );
     }
 }

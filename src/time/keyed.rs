@@ -125,7 +125,11 @@ impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
         if let Some(limiter) = self.read(|map| map.limiters.get(key).cloned()) {
             return limiter;
         }
-        let mut map = self.shared.map.write().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .shared
+            .map
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(limiter) = map.limiters.get(key) {
             return limiter.clone();
         }
@@ -205,7 +209,11 @@ impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
     /// # }
     /// ```
     pub fn retain_recent(&self) {
-        let mut map = self.shared.map.write().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .shared
+            .map
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         map.limiters.retain(|_, limiter| !limiter.is_idle());
         map.sweep_at = (map.limiters.len() * 2).max(MIN_SWEEP);
     }
@@ -244,7 +252,11 @@ impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
     }
 
     fn read<T>(&self, f: impl FnOnce(&KeyMap<K>) -> T) -> T {
-        f(&self.shared.map.read().unwrap_or_else(PoisonError::into_inner))
+        f(&self
+            .shared
+            .map
+            .read()
+            .unwrap_or_else(PoisonError::into_inner))
     }
 }
 

@@ -3,6 +3,24 @@
 //! * [`Quota`] and [`RateLimiter`]: a GCRA rate limiter whose clones share one budget,
 //!   with a fair (FIFO) [`until_ready`](RateLimiter::until_ready) and a non-waiting
 //!   [`check`](RateLimiter::check).
+//! * [`KeyedRateLimiter`]: a budget per key (host, token, tenant), idle keys forgotten.
+//! * With the feature `redis`, `RedisRateLimiter` and `RedisKeyedRateLimiter`: the same
+//!   budgets kept in Redis, shared by every process that uses them.
+//! * [`Limiter`]: what [`throttle`](StreamTimeExt::throttle) and the paginators'
+//!   `throttle` accept, so either limiter goes wherever a limiter is taken.
+//!
+//! # Which limiter
+//!
+//! | the quota belongs to | use | a cell costs |
+//! |---|---|---|
+//! | one process (its tasks, streams, threads) | [`RateLimiter`] | nanoseconds: one atomic compare-and-swap |
+//! | each key (host, token, tenant) within one process | [`KeyedRateLimiter`] | a map lookup more |
+//! | a fleet of processes or machines (one API key) | `RedisRateLimiter` | a round trip to Redis (tens of µs on loopback) |
+//! | each key, across a fleet | `RedisKeyedRateLimiter` | the same |
+//!
+//! A fleet that splits its quota evenly and never rebalances can also give each worker a
+//! [`RateLimiter`] with its share; Redis is for when the workers come and go, or their
+//! load is uneven.
 //! * [`StreamTimeExt`]: stream adapters, in scope through the prelude.
 //!
 //! "Throttle" means three different things across libraries (delay every item, drop

@@ -63,7 +63,9 @@ impl<S: Stream> TimeoutEach<S> {
         }
     }
 
-    inner_stream_accessors!("futures::stream::iter([1, 2, 3]).timeout_each(Duration::from_secs(1))");
+    inner_stream_accessors!(
+        "futures::stream::iter([1, 2, 3]).timeout_each(Duration::from_secs(1))"
+    );
 }
 
 impl<S: Stream> Stream for TimeoutEach<S> {

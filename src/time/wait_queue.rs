@@ -132,10 +132,12 @@ impl Waiter {
             // changes the state word.
             let tat = shared.state().load().tat;
             let now = shared.now_ticks();
-            let decision =
-                shared
-                    .gcra()
-                    .decide_for_waiter(tat, now, *this.waiting_since, shared.timer_slack());
+            let decision = shared.gcra().decide_for_waiter(
+                tat,
+                now,
+                *this.waiting_since,
+                shared.timer_slack(),
+            );
             match decision {
                 Ok(next_tat) => {
                     queue.entries.pop_front();

@@ -73,14 +73,35 @@ impl RedisServer {
             .expect("start redis-server");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while !self.answers() {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!("redis-server on port {} exited: {status}", self.port);
+            }
             assert!(
                 Instant::now() < deadline,
-                "redis-server did not listen on port {} within 10 s",
+                "redis-server did not answer on port {} within 10 s",
                 self.port
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Whether our server answers a `PING` (not merely that something listens).
+    fn answers(&self) -> bool {
+        if TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            return false;
+        }
+        let Ok(client) = redis::Client::open(self.url()) else {
+            return false;
+        };
+        client
+            .get_connection_with_timeout(Duration::from_secs(1))
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+            .is_ok_and(|pong| pong == "PONG")
     }
 }
 
@@ -90,12 +111,24 @@ impl Drop for RedisServer {
     }
 }
 
-/// A loopback port nothing listens on (as of now).
+/// A loopback port nothing listens on (as of now), below Linux's range of ephemeral
+/// ports (32768 and up): a client socket's local port can then never take it while the
+/// server is down for a restart.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+    let mut seed = u64::from(std::process::id())
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+    for _ in 0..1_000 {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let port = 20_000 + (seed >> 33) as u16 % 12_000;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port between 20000 and 32000")
 }
 
 fn find_binary() -> Option<PathBuf> {

@@ -42,9 +42,9 @@ impl Answer {
     pub(crate) fn wait(self) -> Option<Duration> {
         match self {
             Answer::Taken { .. } => None,
-            Answer::Refused { free_at, now } => {
-                Some(Duration::from_micros(free_at.0.saturating_sub(now.0).max(1)))
-            }
+            Answer::Refused { free_at, now } => Some(Duration::from_micros(
+                free_at.0.saturating_sub(now.0).max(1),
+            )),
         }
     }
 }
@@ -119,8 +119,9 @@ impl Budget {
         if let Some(now) = now {
             invocation.arg(now.0);
         }
-        let (taken, at, now): (u8, u64, u64) =
-            invocation.invoke_async(&mut self.connection.clone()).await?;
+        let (taken, at, now): (u8, u64, u64) = invocation
+            .invoke_async(&mut self.connection.clone())
+            .await?;
         Ok(if taken == 1 {
             Answer::Taken { tat: Ticks(at) }
         } else {

@@ -108,7 +108,10 @@ impl fmt::Display for RedisLimitError {
                 write!(f, "could not connect the rate limiter to Redis at {url}")
             }
             RedisLimitError::Unavailable { waited, .. } => {
-                write!(f, "Redis was out of reach for {waited:?}; no cell was taken")
+                write!(
+                    f,
+                    "Redis was out of reach for {waited:?}; no cell was taken"
+                )
             }
             RedisLimitError::Reply { .. } => f.write_str("Redis refused the rate limiter's script"),
         }

@@ -61,7 +61,9 @@ async fn the_script_answers_as_the_pure_gcra_functions() {
         let tat = match rng.below(4) {
             0 => None,
             1 => Some(Ticks(now.0 - rng.below(now.0 - today + 1))),
-            _ => Some(Ticks(now.0 + rng.below(gcra.interval().0 + gcra.tolerance().0 + 2))),
+            _ => Some(Ticks(
+                now.0 + rng.below(gcra.interval().0 + gcra.tolerance().0 + 2),
+            )),
         };
         let key = format!("case:{case}");
         if let Some(tat) = tat {
@@ -99,10 +101,16 @@ async fn a_burst_through_the_script_then_one_cell_per_interval() {
         .unwrap();
     let t0 = Ticks(1_764_000_000_000_000);
     for _ in 0..3 {
-        assert!(matches!(budget.take("b", Some(t0)).await.unwrap(), Answer::Taken { .. }));
+        assert!(matches!(
+            budget.take("b", Some(t0)).await.unwrap(),
+            Answer::Taken { .. }
+        ));
     }
     let refused = budget.take("b", Some(t0)).await.unwrap();
     assert_eq!(refused.wait(), Some(Duration::from_millis(100)));
     let later = Ticks(t0.0 + 100_000);
-    assert!(matches!(budget.take("b", Some(later)).await.unwrap(), Answer::Taken { .. }));
+    assert!(matches!(
+        budget.take("b", Some(later)).await.unwrap(),
+        Answer::Taken { .. }
+    ));
 }
