@@ -359,17 +359,18 @@ fn panic_site(f: impl FnOnce() + std::panic::UnwindSafe) -> (String, String) {
 
 #[test]
 fn bad_arguments_panic_at_the_callers_line_naming_the_method() {
-    let cases: Vec<(&str, Box<dyn FnOnce() + std::panic::UnwindSafe>)> = vec![
-        ("Quota::per_second", Box::new(|| drop(Quota::per_second(0)))),
-        ("Quota::per_minute", Box::new(|| drop(Quota::per_minute(0)))),
-        ("Quota::per_hour", Box::new(|| drop(Quota::per_hour(0)))),
+    type Case = Box<dyn FnOnce() + std::panic::UnwindSafe>;
+    let cases: Vec<(&str, Case)> = vec![
+        ("Quota::per_second", Box::new(|| _ = Quota::per_second(0))),
+        ("Quota::per_minute", Box::new(|| _ = Quota::per_minute(0))),
+        ("Quota::per_hour", Box::new(|| _ = Quota::per_hour(0))),
         (
             "Quota::with_period",
-            Box::new(|| drop(Quota::with_period(Duration::ZERO))),
+            Box::new(|| _ = Quota::with_period(Duration::ZERO)),
         ),
         (
             "Quota::allow_burst",
-            Box::new(|| drop(Quota::per_second(1).allow_burst(0))),
+            Box::new(|| _ = Quota::per_second(1).allow_burst(0)),
         ),
         (
             "StreamTimeExt::sample",

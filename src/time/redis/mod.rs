@@ -148,7 +148,10 @@ impl Error for RedisLimitError {
 ///   nanoseconds.
 ///
 /// Clones share the connection and the line. It implements [`Limiter`], so it goes
-/// wherever a limiter does: `.throttle(&limiter)` on a stream or a paginator.
+/// wherever a limiter does: `.throttle(&limiter)` on a stream or a paginator. A
+/// throttled stream has no place for an error: it waits out an outage under the policy,
+/// and an error reply (another program's data at the key) is asked again every 500 ms,
+/// never let through. Call [`until_ready`](Self::until_ready) to see the errors.
 ///
 /// # Examples
 ///
