@@ -31,7 +31,7 @@ mod sealed {
 ///
 /// // A function that throttles with whichever limiter it is given.
 /// fn polite<L: Limiter>(limiter: &L) -> impl Stream<Item = u32> + use<L> {
-///     futures::stream::iter(1..=3).throttle(limiter)
+///     futures::stream::iter(1..=3).throttle(limiter.clone())
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -41,7 +41,9 @@ mod sealed {
 /// assert_eq!(items, [1, 2, 3]);
 /// # }
 /// ```
-pub trait Limiter: Clone + fmt::Debug + Send + Sync + Unpin + 'static + sealed::Sealed {
+pub trait Limiter:
+    Clone + fmt::Debug + Send + Sync + Unpin + 'static + IntoLimiter<Limiter = Self> + sealed::Sealed
+{
     /// One wait for a cell; dropping it gives its turn back.
     #[doc(hidden)]
     type Waiter: Default + Send;
