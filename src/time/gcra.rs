@@ -51,10 +51,12 @@ impl Gcra {
         }
     }
 
+    #[cfg_attr(not(any(test, feature = "redis")), allow(dead_code))]
     pub(crate) fn interval(&self) -> Ticks {
         self.interval
     }
 
+    #[cfg_attr(not(any(test, feature = "redis")), allow(dead_code))]
     pub(crate) fn tolerance(&self) -> Ticks {
         self.tolerance
     }
