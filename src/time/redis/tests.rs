@@ -74,13 +74,16 @@ async fn the_script_answers_as_the_pure_gcra_functions() {
         match expected {
             Ok(next) => {
                 assert_eq!(answer, Answer::Taken { tat: next }, "case {case}");
-                let stored: u64 = connection.get(&key).await.unwrap();
-                assert_eq!(stored, next.0, "case {case}: the stored arrival time");
+                let stored: Option<u64> = connection.get(&key).await.unwrap();
                 let ttl: i64 = connection.pttl(&key).await.unwrap();
                 let expected_ttl = (next.0 - now.0).div_ceil(1_000);
-                // A TTL of a millisecond or two may be over by the time it is read.
+                // A key due to expire within a few milliseconds (of the real clock, which
+                // runs on while the test reads it back) may be gone already.
+                if expected_ttl > 100 || stored.is_some() {
+                    assert_eq!(stored, Some(next.0), "case {case}: the stored arrival time");
+                }
                 assert!(
-                    (ttl > 0 || expected_ttl <= 2) && ttl <= expected_ttl as i64,
+                    ttl <= expected_ttl as i64 && (ttl > 0 || expected_ttl <= 100),
                     "case {case}: the key expires when its burst is full again ({ttl} ms, {expected_ttl} ms)"
                 );
             }
