@@ -348,6 +348,16 @@ async fn outage_policies_fail_closed_by_default_or_open_by_choice() {
     let open = closed.clone().with_outage_policy(OutagePolicy::FailOpen);
     server.stop();
 
+    // `check` does not wait: under the default policy, an outage is an error at once.
+    let started = Instant::now();
+    let error = closed.check().await.unwrap_err();
+    assert!(
+        matches!(error, RedisLimitError::Unavailable { .. }),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(open.check().await.unwrap().is_ok());
+
     let started = Instant::now();
     let error = patient.until_ready().await.unwrap_err();
     assert!(

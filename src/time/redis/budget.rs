@@ -134,7 +134,13 @@ impl Budget {
 
     /// Takes a cell, or answers when the next one is free, applying the outage policy:
     /// `Ok(None)` when a cell is taken (or let through by [`OutagePolicy::FailOpen`]).
-    pub(crate) async fn try_take(&self, key: &str) -> Result<Option<Duration>, RedisLimitError> {
+    /// Unless `wait_out` is set, an outage under [`OutagePolicy::FailClosed`] is an
+    /// [`RedisLimitError::Unavailable`] at once (for `check`, which does not wait).
+    pub(crate) async fn try_take(
+        &self,
+        key: &str,
+        wait_out: bool,
+    ) -> Result<Option<Duration>, RedisLimitError> {
         let mut outage: Option<(Instant, Duration)> = None;
         loop {
             match self.take(key, None).await {
@@ -148,7 +154,7 @@ impl Budget {
                         OutagePolicy::FailOpen => return Ok(None),
                         OutagePolicy::FailClosed { give_up_after } => {
                             let waited = since.elapsed();
-                            if give_up_after.is_some_and(|limit| waited >= limit) {
+                            if !wait_out || give_up_after.is_some_and(|limit| waited >= limit) {
                                 return Err(RedisLimitError::Unavailable {
                                     waited,
                                     source: error,
@@ -165,7 +171,7 @@ impl Budget {
 
     /// Waits until a cell of `key`'s budget is taken.
     pub(crate) async fn until_ready(&self, key: &str) -> Result<(), RedisLimitError> {
-        while let Some(wait) = self.try_take(key).await? {
+        while let Some(wait) = self.try_take(key, true).await? {
             tokio::time::sleep(wait).await;
         }
         Ok(())

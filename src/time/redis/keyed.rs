@@ -120,13 +120,15 @@ impl RedisKeyedRateLimiter {
     /// # Ok(()) }
     /// ```
     pub async fn check(&self, key: &str) -> Result<Result<(), NotUntil>, RedisLimitError> {
-        Ok(match self.budget.try_take(&self.redis_key(key)).await? {
-            None => Ok(()),
-            Some(wait) => {
-                let now = Instant::now();
-                Err(NotUntil::new(now + wait, now))
-            }
-        })
+        Ok(
+            match self.budget.try_take(&self.redis_key(key), false).await? {
+                None => Ok(()),
+                Some(wait) => {
+                    let now = Instant::now();
+                    Err(NotUntil::new(now + wait, now))
+                }
+            },
+        )
     }
 
     /// The quota each key gets.

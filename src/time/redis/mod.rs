@@ -197,7 +197,9 @@ impl RedisRateLimiter {
     ///
     /// # Errors
     ///
-    /// As [`until_ready`](Self::until_ready)'s.
+    /// As [`until_ready`](Self::until_ready)'s, except that it does not wait out an
+    /// outage: under [`OutagePolicy::FailClosed`] an unreachable Redis is
+    /// [`RedisLimitError::Unavailable`] at once (under `FailOpen`, a cell).
     ///
     /// # Examples
     ///
@@ -214,7 +216,7 @@ impl RedisRateLimiter {
     /// ```
     pub async fn check(&self) -> Result<Result<(), NotUntil>, RedisLimitError> {
         let inner = &*self.inner;
-        Ok(match inner.budget.try_take(&inner.key).await? {
+        Ok(match inner.budget.try_take(&inner.key, false).await? {
             None => Ok(()),
             Some(wait) => {
                 let now = Instant::now();
