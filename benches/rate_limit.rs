@@ -9,6 +9,11 @@
 //!
 //! After criterion's report, the run ends with a table of ratios (asyncgen / peer; below
 //! 1.0 is faster), measured in alternating rounds so that a busy machine skews neither.
+//!
+//! With the `redis` feature (`--features quanta,redis`) and Debian's `redis-server`
+//! installed, it also takes cells through `RedisRateLimiter` on a server it starts on
+//! loopback, beside the in-process limiter, and counts the cells per second that one and
+//! four connections (as four processes would hold) get through one shared key.
 
 use std::hint::black_box;
 use std::num::NonZeroU32;
@@ -350,8 +355,95 @@ fn summary() {
     }
 }
 
+#[cfg(feature = "redis")]
+#[path = "../tests/redis_server/mod.rs"]
+mod redis_server;
+
+/// A cell through Redis on loopback beside one from the in-process limiter, and the
+/// throughput of one shared key from one and from four connections.
+#[cfg(feature = "redis")]
+fn redis_summary() {
+    use asyncgen::time::RedisRateLimiter;
+
+    let Some(server) = redis_server::RedisServer::start() else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = server.url();
+    let connect = |key: &'static str| {
+        let url = url.clone();
+        rt.block_on(async move { RedisRateLimiter::connect(&url, key, huge_quota()).await })
+            .unwrap()
+    };
+    let remote = connect("bench:single");
+    let local = RateLimiter::new(huge_quota());
+    let through_redis = |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..n {
+                remote.until_ready().await.unwrap();
+            }
+            start.elapsed()
+        })
+    };
+    let in_process = |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..n {
+                local.until_ready().await;
+            }
+            start.elapsed()
+        })
+    };
+    let (redis_ns, local_ns, ratio) = paired(2_000, through_redis, in_process);
+    println!("\nRedis on loopback: medians of 41 alternating rounds");
+    println!(
+        "until_ready per cell: RedisRateLimiter {:.1} µs, RateLimiter {local_ns:.1} ns ({ratio:.0}x)",
+        redis_ns / 1e3
+    );
+    // One key, asked by one connection and by four at once (each its own limiter and
+    // connection, as separate processes hold them).
+    for connections in [1usize, 4] {
+        let limiters: Vec<_> = (0..connections).map(|_| connect("bench:shared")).collect();
+        let cells = 4_000 / connections;
+        let mut rates = Vec::new();
+        for _ in 0..5 {
+            let took = rt.block_on(async {
+                let start = Instant::now();
+                let tasks: Vec<_> = limiters
+                    .iter()
+                    .cloned()
+                    .map(|limiter| {
+                        tokio::spawn(async move {
+                            for _ in 0..cells {
+                                limiter.until_ready().await.unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.unwrap();
+                }
+                start.elapsed()
+            });
+            rates.push((cells * connections) as f64 / took.as_secs_f64());
+        }
+        rates.sort_by(f64::total_cmp);
+        println!(
+            "one shared key, {connections} connection(s): {:.0} cells/s (median of 5 runs)",
+            rates[2]
+        );
+    }
+}
+
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     summary();
+    #[cfg(feature = "redis")]
+    redis_summary();
 }

@@ -56,6 +56,8 @@
 //! | `quanta` | no | `RateLimiter::with_quanta_clock`, a limiter on the CPU's time-stamp counter; turns on `time` |
 //! | `link` | with `http` | the `link` module (RFC 8288 `Link` headers) and the `url` re-export |
 //! | `http` | no | the `http` module (reqwest, serde) and the `reqwest` re-export; turns on `time` and `link` |
+//! | `serde` | no | `Serialize`/`Deserialize` for `paginate::Checkpoint`, to resume a listing in a later process |
+//! | `redis` | no | `time::RedisRateLimiter` and `time::RedisKeyedRateLimiter`: one quota shared by many processes through Redis; turns on `time` |
 //!
 //! Without `time` and `http` the crate needs no runtime: every stream here can be
 //! driven by any executor. With `macros` alone (`default-features = false, features =
@@ -125,7 +127,14 @@ pub use url;
 
 // The README's snippets run as doc tests (they use every area of the crate, so they
 // are compiled when all the features they need are on, as `--all-features` does).
-#[cfg(all(doctest, feature = "macros", feature = "time", feature = "http"))]
+#[cfg(all(
+    doctest,
+    feature = "macros",
+    feature = "time",
+    feature = "http",
+    feature = "serde",
+    feature = "redis"
+))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 

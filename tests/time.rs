@@ -708,7 +708,9 @@ async fn threads_waiting_and_giving_up_all_finish() {
 
 #[tokio::test(start_paused = true)]
 async fn a_rate_without_an_exact_tick_lands_on_whole_seconds() {
-    // 1/17 s is not a multiple of 1/16 ns: cell 17k is still due at exactly k seconds.
+    // 1/17 s is not a multiple of 1/16 ns: the interval is rounded up, so cell 17k is
+    // due a fraction of a nanosecond after k seconds, never before, and tokio's timer
+    // delivers it on the next millisecond.
     let start = Instant::now();
     let limiter = RateLimiter::new(Quota::per_second(17));
     limiter.until_ready().await;
@@ -716,7 +718,7 @@ async fn a_rate_without_an_exact_tick_lands_on_whole_seconds() {
         for _ in 0..17 {
             limiter.until_ready().await;
         }
-        assert_eq!(start.elapsed(), Duration::from_secs(k));
+        assert_eq!(start.elapsed(), Duration::from_secs(k) + ms(1));
     }
 }
 
@@ -761,24 +763,36 @@ async fn an_unpolled_waiter_at_the_head_does_not_release_a_burst_when_it_resumes
 }
 
 #[tokio::test(start_paused = true)]
-async fn one_task_keeps_up_with_a_rate_finer_than_the_timer() {
-    // 10,000/s: 1,000 cells, the last at 99.9 ms, which the timer delivers at 100 ms.
+async fn one_task_keeps_up_with_a_rate_finer_than_the_timer_given_a_tick_of_burst() {
+    // 10,000/s with a burst of one timer tick (10 cells): ten at once, then ten each
+    // millisecond, the last at 99 ms: exactly the bound, 10 + 99 ms / 0.1 ms.
     assert_eq!(
-        one_task_takes(Quota::per_second(10_000), 1_000).await,
-        ms(100)
+        one_task_takes(Quota::per_second(10_000).allow_burst(10), 1_000).await,
+        ms(99)
     );
 }
 
 #[tokio::test(start_paused = true)]
+async fn one_task_without_burst_never_runs_ahead_of_a_rate_finer_than_the_timer() {
+    // Burst 1: a call that finds a cell free is charged from now, so one task woken
+    // once a millisecond takes two cells a tick (the one it waited for and the next),
+    // never more than the quota allows.
+    let took = one_task_takes(Quota::per_second(10_000), 1_000).await;
+    assert!(took >= ms(100), "{took:?}");
+    assert_eq!(took, ms(500));
+}
+
+#[tokio::test(start_paused = true)]
 async fn throttle_keeps_up_with_a_rate_finer_than_the_timer() {
-    // 3,000/s: the last of 3,000 items is due at 999.67 ms, delivered at 1 s.
+    // 3,000/s with a burst of three (one timer tick): the last of 3,000 items is due at
+    // 999 ms.
     let start = Instant::now();
     let count = futures::stream::iter(0..3_000)
-        .throttle(Quota::per_second(3_000))
+        .throttle(Quota::per_second(3_000).allow_burst(3))
         .count()
         .await;
     assert_eq!(count, 3_000);
-    assert_eq!(start.elapsed(), ms(1_000));
+    assert_eq!(start.elapsed(), ms(999));
 }
 
 #[tokio::test(start_paused = true)]

@@ -11,7 +11,7 @@ use super::PaginateError;
 #[cfg(feature = "time")]
 use super::RetryPolicy;
 #[cfg(feature = "time")]
-use crate::time::RateLimiter;
+use crate::time::AnyLimiter;
 
 /// A boxed wait (rate limiter or backoff timer). Boxed because it happens at most once
 /// per fetch attempt, where an allocation is lost in the noise, and it keeps the
@@ -23,7 +23,7 @@ pub(crate) struct FetchSettings<E> {
     #[cfg(feature = "time")]
     pub(crate) retry: Option<RetryPolicy<E>>,
     #[cfg(feature = "time")]
-    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) limiter: Option<AnyLimiter>,
     _error: PhantomData<fn(&E)>,
 }
 
@@ -45,10 +45,7 @@ impl<E> FetchSettings<E> {
         #[cfg(feature = "time")]
         if let Some(limiter) = &self.limiter {
             // A free cell is taken on the spot; only a real wait costs a box.
-            if limiter.check().is_err() {
-                let limiter = limiter.clone();
-                return Some(Box::pin(async move { limiter.until_ready().await }));
-            }
+            return limiter.wait();
         }
         None
     }

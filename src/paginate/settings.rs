@@ -106,7 +106,8 @@ macro_rules! run_settings_methods {
         /// Makes every request, retries included, wait for a cell of `limiter`
         /// (feature `time`); a [`Quota`](crate::time::Quota) makes a limiter of its
         /// own, and a clone of a [`RateLimiter`](crate::time::RateLimiter) shares its
-        /// budget with other streams and tasks.
+        /// budget with other streams and tasks. Any [`IntoLimiter`](crate::time::IntoLimiter)
+        /// works, a limiter shared through Redis included.
         ///
         /// This limits requests, not items: it shadows the item-level
         /// [`StreamTimeExt::throttle`](crate::time::StreamTimeExt::throttle), which
@@ -122,7 +123,7 @@ macro_rules! run_settings_methods {
         #[cfg(feature = "time")]
         #[cfg_attr(docsrs, doc(cfg(feature = "time")))]
         #[track_caller]
-        pub fn throttle(mut self, limiter: impl Into<$crate::time::RateLimiter>) -> Self {
+        pub fn throttle(mut self, limiter: impl $crate::time::IntoLimiter) -> Self {
             self.run_settings("throttle").fetch.limiter = Some(limiter.into());
             self
         }

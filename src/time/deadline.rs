@@ -8,8 +8,8 @@ use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
 use super::Elapsed;
+use super::common::{after, inner_stream_accessors};
 use super::lazy_sleep::LazySleep;
-use super::timeout_each::far_future;
 
 pin_project! {
     /// The stream of [`deadline`](super::StreamTimeExt::deadline): `Ok(item)` until
@@ -55,6 +55,8 @@ impl<S: Stream> Deadline<S> {
             done: false,
         }
     }
+
+    inner_stream_accessors!("futures::stream::iter([1, 2, 3]).deadline(Duration::from_secs(1))");
 }
 
 impl<S: Stream> Stream for Deadline<S> {
@@ -66,10 +68,7 @@ impl<S: Stream> Stream for Deadline<S> {
             return Poll::Ready(None);
         }
         if this.sleep.deadline().is_none() {
-            let deadline = Instant::now()
-                .checked_add(*this.limit)
-                .unwrap_or_else(far_future);
-            this.sleep.as_mut().arm(deadline);
+            this.sleep.as_mut().arm(after(Instant::now(), *this.limit));
         }
         // The deadline first: once it has passed, no more items, even ready ones.
         if this.sleep.as_mut().poll_fired(cx).is_ready() {

@@ -7,9 +7,8 @@ use futures_core::stream::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
+use super::common::{DRAIN_BUDGET, after, inner_stream_accessors, lossy_size_hint};
 use super::lazy_sleep::LazySleep;
-use super::sample::DRAIN_BUDGET;
-use super::timeout_each::far_future;
 
 pin_project! {
     /// The stream of [`debounce`](super::StreamTimeExt::debounce): an item only once the
@@ -59,6 +58,8 @@ impl<S: Stream> Debounce<S> {
             done: false,
         }
     }
+
+    inner_stream_accessors!("futures::stream::iter([1, 2, 3]).debounce(Duration::from_secs(1))");
 }
 
 impl<S: Stream> Stream for Debounce<S> {
@@ -75,10 +76,7 @@ impl<S: Stream> Stream for Debounce<S> {
             match this.stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => {
                     *this.latest = Some(item);
-                    let settle_at = Instant::now()
-                        .checked_add(*this.quiet)
-                        .unwrap_or_else(far_future);
-                    this.sleep.as_mut().arm(settle_at);
+                    this.sleep.as_mut().arm(after(Instant::now(), *this.quiet));
                 }
                 Poll::Ready(None) => {
                     // The end: the pending item has nothing left to wait for.
@@ -102,7 +100,7 @@ impl<S: Stream> Stream for Debounce<S> {
         if self.done {
             return (0, Some(0));
         }
-        super::lossy_size_hint(self.stream.size_hint(), self.latest.is_some())
+        lossy_size_hint(self.stream.size_hint(), self.latest.is_some())
     }
 }
 

@@ -3,6 +3,24 @@
 //! * [`Quota`] and [`RateLimiter`]: a GCRA rate limiter whose clones share one budget,
 //!   with a fair (FIFO) [`until_ready`](RateLimiter::until_ready) and a non-waiting
 //!   [`check`](RateLimiter::check).
+//! * [`KeyedRateLimiter`]: a budget per key (host, token, tenant), idle keys forgotten.
+//! * With the feature `redis`, `RedisRateLimiter` and `RedisKeyedRateLimiter`: the same
+//!   budgets kept in Redis, shared by every process that uses them.
+//! * [`Limiter`]: what [`throttle`](StreamTimeExt::throttle) and the paginators'
+//!   `throttle` accept, so either limiter goes wherever a limiter is taken.
+//!
+//! # Which limiter
+//!
+//! | the quota belongs to | use | a cell costs |
+//! |---|---|---|
+//! | one process (its tasks, streams, threads) | [`RateLimiter`] | nanoseconds: one atomic compare-and-swap |
+//! | each key (host, token, tenant) within one process | [`KeyedRateLimiter`] | a map lookup more |
+//! | a fleet of processes or machines (one API key) | `RedisRateLimiter` | a round trip to Redis (tens of µs on loopback) |
+//! | each key, across a fleet | `RedisKeyedRateLimiter` | the same |
+//!
+//! A fleet that splits its quota evenly and never rebalances can also give each worker a
+//! [`RateLimiter`] with its share; Redis is for when the workers come and go, or their
+//! load is uneven.
 //! * [`StreamTimeExt`]: stream adapters, in scope through the prelude.
 //!
 //! "Throttle" means three different things across libraries (delay every item, drop
@@ -46,25 +64,38 @@ use std::time::Duration;
 use futures_core::stream::Stream;
 
 mod clock;
+mod common;
 mod deadline;
 mod debounce;
 mod elapsed;
+mod gcra;
+mod keyed;
 mod lazy_sleep;
+mod limiter;
 mod not_until;
 mod quota;
 mod rate_limiter;
+#[cfg(feature = "redis")]
+mod redis;
 mod sample;
 mod space_out;
+mod state;
 mod throttle;
 mod timeout_each;
 mod until_ready;
+mod wait_queue;
 
 pub use deadline::Deadline;
 pub use debounce::Debounce;
 pub use elapsed::Elapsed;
+pub use keyed::KeyedRateLimiter;
+pub(crate) use limiter::AnyLimiter;
+pub use limiter::{IntoLimiter, Limiter};
 pub use not_until::NotUntil;
 pub use quota::Quota;
 pub use rate_limiter::RateLimiter;
+#[cfg(feature = "redis")]
+pub use redis::{OutagePolicy, RedisKeyedRateLimiter, RedisLimitError, RedisRateLimiter};
 pub use sample::Sample;
 pub use space_out::SpaceOut;
 pub use throttle::Throttle;
@@ -78,7 +109,8 @@ pub trait StreamTimeExt: Stream {
     /// Lossless rate limiting: each item is let through when `limiter` gives it a cell.
     ///
     /// Takes a [`RateLimiter`] (or `&RateLimiter`, sharing its budget with every other
-    /// user of it) or a [`Quota`] (a limiter of its own). The inner stream is asked for
+    /// user of it), a [`Quota`] (a limiter of its own), or any other [`Limiter`], such
+    /// as a `RedisRateLimiter` (feature `redis`) whose budget is shared by many processes. The inner stream is asked for
     /// the next item only after the previous one went through, so a lazy source (a
     /// request per item) runs at the limiter's pace too, and no cell is spent on the end
     /// of the stream. Nothing is dropped.
@@ -103,11 +135,11 @@ pub trait StreamTimeExt: Stream {
     /// assert_eq!(times, [0, 0, 0, 100, 200]);
     /// # }
     /// ```
-    fn throttle(self, limiter: impl Into<RateLimiter>) -> Throttle<Self>
+    fn throttle<L: IntoLimiter>(self, limiter: L) -> Throttle<Self, L::Limiter>
     where
         Self: Sized,
     {
-        Throttle::new(self, limiter.into())
+        Throttle::new(self, limiter.into_limiter())
     }
 
     /// Lossless spacing: at least `gap` between two items, measured from when the
@@ -152,7 +184,8 @@ pub trait StreamTimeExt: Stream {
     ///
     /// # Panics
     ///
-    /// If `limit` is zero (every wait would be an error at once, forever).
+    /// If `limit` is zero (every wait would be an error at once, forever); the message
+    /// names the method and points at the caller's line.
     ///
     /// # Examples
     ///
@@ -172,6 +205,7 @@ pub trait StreamTimeExt: Stream {
     /// assert_eq!(got[2..], [Ok(300), Ok(20)]); // ...but it came after all
     /// # }
     /// ```
+    #[track_caller]
     fn timeout_each(self, limit: Duration) -> TimeoutEach<Self>
     where
         Self: Sized,
@@ -222,7 +256,8 @@ pub trait StreamTimeExt: Stream {
     ///
     /// # Panics
     ///
-    /// If `period` is zero.
+    /// If `period` is zero; the message names the method and points at the caller's
+    /// line.
     ///
     /// # Examples
     ///
@@ -242,6 +277,7 @@ pub trait StreamTimeExt: Stream {
     /// assert_eq!(got, [90, 180, 210]);
     /// # }
     /// ```
+    #[track_caller]
     fn sample(self, period: Duration) -> Sample<Self>
     where
         Self: Sized,
@@ -290,23 +326,3 @@ pub trait StreamTimeExt: Stream {
 }
 
 impl<S: Stream + ?Sized> StreamTimeExt for S {}
-
-/// The size hint of an adapter that delays but never drops: what the inner stream has
-/// left, plus the item it holds back, if any.
-fn lossless_size_hint(inner: (usize, Option<usize>), holds_item: bool) -> (usize, Option<usize>) {
-    let held = usize::from(holds_item);
-    (
-        inner.0.saturating_add(held),
-        inner.1.and_then(|high| high.checked_add(held)),
-    )
-}
-
-/// The size hint of an adapter that may drop items: at least one more item if anything
-/// is left at all (the last one always comes out), at most everything.
-fn lossy_size_hint(inner: (usize, Option<usize>), holds_item: bool) -> (usize, Option<usize>) {
-    let held = usize::from(holds_item);
-    (
-        usize::from(inner.0 > 0 || holds_item),
-        inner.1.and_then(|high| high.checked_add(held)),
-    )
-}

@@ -41,7 +41,7 @@ impl Quota {
     ///
     /// # Panics
     ///
-    /// If `n` is zero.
+    /// If `n` is zero; the message names the method and points at the caller's line.
     ///
     /// # Examples
     ///
@@ -51,6 +51,7 @@ impl Quota {
     ///
     /// assert_eq!(Quota::per_second(4).replenish_interval(), Duration::from_millis(250));
     /// ```
+    #[track_caller]
     pub fn per_second(n: u32) -> Quota {
         Quota::per(n, Duration::from_secs(1), "Quota::per_second")
     }
@@ -59,7 +60,7 @@ impl Quota {
     ///
     /// # Panics
     ///
-    /// If `n` is zero.
+    /// If `n` is zero; the message names the method and points at the caller's line.
     ///
     /// # Examples
     ///
@@ -69,6 +70,7 @@ impl Quota {
     ///
     /// assert_eq!(Quota::per_minute(30).replenish_interval(), Duration::from_secs(2));
     /// ```
+    #[track_caller]
     pub fn per_minute(n: u32) -> Quota {
         Quota::per(n, Duration::from_secs(60), "Quota::per_minute")
     }
@@ -77,7 +79,7 @@ impl Quota {
     ///
     /// # Panics
     ///
-    /// If `n` is zero.
+    /// If `n` is zero; the message names the method and points at the caller's line.
     ///
     /// # Examples
     ///
@@ -87,6 +89,7 @@ impl Quota {
     ///
     /// assert_eq!(Quota::per_hour(60).replenish_interval(), Duration::from_secs(60));
     /// ```
+    #[track_caller]
     pub fn per_hour(n: u32) -> Quota {
         Quota::per(n, Duration::from_secs(3600), "Quota::per_hour")
     }
@@ -95,7 +98,7 @@ impl Quota {
     ///
     /// # Panics
     ///
-    /// If `period` is zero.
+    /// If `period` is zero; the message names the method and points at the caller's line.
     ///
     /// # Examples
     ///
@@ -106,6 +109,7 @@ impl Quota {
     /// let quota = Quota::with_period(Duration::from_millis(40));
     /// assert_eq!(quota.replenish_interval(), Duration::from_millis(40));
     /// ```
+    #[track_caller]
     pub fn with_period(period: Duration) -> Quota {
         assert!(
             !period.is_zero(),
@@ -118,6 +122,7 @@ impl Quota {
         }
     }
 
+    #[track_caller]
     fn per(n: u32, period: Duration, name: &str) -> Quota {
         let Some(cells) = NonZeroU32::new(n) else {
             panic!("{name}: the number of cells must be at least 1, got 0");
@@ -134,7 +139,7 @@ impl Quota {
     ///
     /// # Panics
     ///
-    /// If `burst` is zero.
+    /// If `burst` is zero; the message names the method and points at the caller's line.
     ///
     /// # Examples
     ///
@@ -150,6 +155,7 @@ impl Quota {
     /// assert!(limiter.check().is_err()); // the burst is spent
     /// # }
     /// ```
+    #[track_caller]
     pub fn allow_burst(self, burst: u32) -> Quota {
         let Some(burst) = NonZeroU32::new(burst) else {
             panic!("Quota::allow_burst: the burst must be at least 1, got 0");
@@ -157,8 +163,9 @@ impl Quota {
         Quota { burst, ..self }
     }
 
-    /// The time it takes to replenish one cell, rounded down to the nanosecond (the
-    /// limiter itself works with the exact fraction).
+    /// The time it takes to replenish one cell, rounded down to the nanosecond but never
+    /// zero: a quota finer than a nanosecond says 1 ns (the limiter itself works with
+    /// the exact fraction).
     ///
     /// # Examples
     ///
@@ -167,9 +174,10 @@ impl Quota {
     /// use std::time::Duration;
     ///
     /// assert_eq!(Quota::per_second(3).replenish_interval(), Duration::from_nanos(333_333_333));
+    /// assert_eq!(Quota::per_second(u32::MAX).replenish_interval(), Duration::from_nanos(1));
     /// ```
     pub fn replenish_interval(&self) -> Duration {
-        Duration::from_nanos(self.period_nanos / u64::from(self.cells.get()))
+        Duration::from_nanos((self.period_nanos / u64::from(self.cells.get())).max(1))
     }
 
     /// How many cells may be taken at once after a quiet spell.

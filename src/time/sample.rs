@@ -7,12 +7,8 @@ use futures_core::stream::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
+use super::common::{DRAIN_BUDGET, after, inner_stream_accessors, lossy_size_hint};
 use super::lazy_sleep::LazySleep;
-use super::timeout_each::far_future;
-
-/// How many ready items one poll takes from the inner stream before it lets the task
-/// yield, so that an always-ready stream cannot starve the rest of the runtime.
-pub(crate) const DRAIN_BUDGET: usize = 128;
 
 pin_project! {
     /// The stream of [`sample`](super::StreamTimeExt::sample): at each tick of a fixed
@@ -52,10 +48,11 @@ pin_project! {
 }
 
 impl<S: Stream> Sample<S> {
+    #[track_caller]
     pub(crate) fn new(stream: S, period: Duration) -> Sample<S> {
         assert!(
             !period.is_zero(),
-            "sample: the period must be longer than zero"
+            "StreamTimeExt::sample: the period must be longer than zero"
         );
         Sample {
             stream,
@@ -66,6 +63,8 @@ impl<S: Stream> Sample<S> {
             done: false,
         }
     }
+
+    inner_stream_accessors!("futures::stream::iter([1, 2, 3]).sample(Duration::from_secs(1))");
 }
 
 impl<S: Stream> Stream for Sample<S> {
@@ -77,10 +76,7 @@ impl<S: Stream> Stream for Sample<S> {
             return Poll::Ready(None);
         }
         if this.sleep.deadline().is_none() {
-            let first_tick = Instant::now()
-                .checked_add(*this.period)
-                .unwrap_or_else(far_future);
-            this.sleep.as_mut().arm(first_tick);
+            this.sleep.as_mut().arm(after(Instant::now(), *this.period));
         }
         // Items first: one that arrives at the very instant of a tick belongs to it.
         let mut exhausted_budget = true;
@@ -125,7 +121,7 @@ impl<S: Stream> Stream for Sample<S> {
         if self.done {
             return (0, Some(0));
         }
-        super::lossy_size_hint(self.stream.size_hint(), self.latest.is_some())
+        lossy_size_hint(self.stream.size_hint(), self.latest.is_some())
     }
 }
 
@@ -136,13 +132,13 @@ impl<S: Stream> Stream for Sample<S> {
 fn next_on_grid(tick: Instant, period: Duration, now: Instant) -> Instant {
     const NANOS_PER_SEC: u128 = 1_000_000_000;
     if now < tick {
-        return tick.checked_add(period).unwrap_or_else(far_future);
+        return after(tick, period);
     }
     let behind = now.duration_since(tick).as_nanos();
     let left = period.as_nanos() - behind % period.as_nanos();
     // At most `period`, so its whole seconds fit in a `u64`.
     let left = Duration::new((left / NANOS_PER_SEC) as u64, (left % NANOS_PER_SEC) as u32);
-    now.checked_add(left).unwrap_or_else(far_future)
+    after(now, left)
 }
 
 impl<S: Stream> FusedStream for Sample<S> {

@@ -7,8 +7,8 @@ use futures_core::stream::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
+use super::common::{after, inner_stream_accessors, lossless_size_hint, poll_hold_one};
 use super::lazy_sleep::LazySleep;
-use super::timeout_each::far_future;
 
 pin_project! {
     /// The stream of [`space_out`](super::StreamTimeExt::space_out): every item, at least
@@ -55,6 +55,8 @@ impl<S: Stream> SpaceOut<S> {
             done: false,
         }
     }
+
+    inner_stream_accessors!("futures::stream::iter([1, 2, 3]).space_out(Duration::from_secs(1))");
 }
 
 impl<S: Stream> Stream for SpaceOut<S> {
@@ -62,17 +64,8 @@ impl<S: Stream> Stream for SpaceOut<S> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let mut this = self.project();
-        if this.pending.is_none() {
-            if *this.done {
-                return Poll::Ready(None);
-            }
-            match ready!(this.stream.as_mut().poll_next(cx)) {
-                Some(item) => *this.pending = Some(item),
-                None => {
-                    *this.done = true;
-                    return Poll::Ready(None);
-                }
-            }
+        if !ready!(poll_hold_one(this.stream, this.pending, this.done, cx)) {
+            return Poll::Ready(None);
         }
         let mut now = Instant::now();
         if let Some(not_before) = *this.not_before
@@ -84,7 +77,7 @@ impl<S: Stream> Stream for SpaceOut<S> {
         }
         // Measured from when the item actually went out, so the gap holds even when the
         // timer fires late. A gap beyond what `Instant` can hold means "never again".
-        *this.not_before = Some(now.checked_add(*this.gap).unwrap_or_else(far_future));
+        *this.not_before = Some(after(now, *this.gap));
         Poll::Ready(this.pending.take())
     }
 
@@ -92,7 +85,7 @@ impl<S: Stream> Stream for SpaceOut<S> {
         if self.done && self.pending.is_none() {
             return (0, Some(0));
         }
-        super::lossless_size_hint(self.stream.size_hint(), self.pending.is_some())
+        lossless_size_hint(self.stream.size_hint(), self.pending.is_some())
     }
 }
 

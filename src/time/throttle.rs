@@ -6,14 +6,16 @@ use futures_core::stream::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 
 use super::RateLimiter;
-use super::rate_limiter::Waiter;
+use super::common::{inner_stream_accessors, lossless_size_hint, poll_hold_one};
+use super::limiter::Limiter;
 
 pin_project! {
     /// The stream of [`throttle`](super::StreamTimeExt::throttle): every item, each let
     /// through when the rate limiter gives it a cell.
     ///
-    /// While it holds an item it waits in the limiter's line, also when it is not being
-    /// polled; see [`RateLimiter::until_ready`](crate::RateLimiter::until_ready).
+    /// `L` is the limiter: [`RateLimiter`] by default, or any other [`Limiter`]. While it
+    /// holds an item it waits in the limiter's line, also when it is not being polled;
+    /// see [`RateLimiter::until_ready`](crate::RateLimiter::until_ready).
     ///
     /// # Examples
     ///
@@ -37,35 +39,31 @@ pin_project! {
     /// # }
     /// ```
     #[must_use = "streams do nothing unless polled"]
-    pub struct Throttle<S: Stream> {
+    pub struct Throttle<S: Stream, L: Limiter = RateLimiter> {
         #[pin]
         stream: S,
-        limiter: RateLimiter,
+        limiter: L,
+        // Leaves the limiter's line when dropped.
         #[pin]
-        waiter: Waiter,
+        waiter: L::Waiter,
         // The item waiting for its cell.
         pending: Option<S::Item>,
         done: bool,
     }
-
-    impl<S: Stream> PinnedDrop for Throttle<S> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            this.waiter.cancel(this.limiter.shared());
-        }
-    }
 }
 
-impl<S: Stream> Throttle<S> {
-    pub(crate) fn new(stream: S, limiter: RateLimiter) -> Throttle<S> {
+impl<S: Stream, L: Limiter> Throttle<S, L> {
+    pub(crate) fn new(stream: S, limiter: L) -> Throttle<S, L> {
         Throttle {
             stream,
             limiter,
-            waiter: Waiter::new(),
+            waiter: L::Waiter::default(),
             pending: None,
             done: false,
         }
     }
+
+    inner_stream_accessors!("futures::stream::iter([1, 2, 3]).throttle(Quota::per_second(10))");
 
     /// The rate limiter this stream waits on (a clone shares its budget).
     ///
@@ -79,30 +77,21 @@ impl<S: Stream> Throttle<S> {
     /// let throttled = futures::stream::iter([1, 2]).throttle(&limiter);
     /// assert_eq!(throttled.limiter().quota(), Quota::per_second(5));
     /// ```
-    pub fn limiter(&self) -> &RateLimiter {
+    pub fn limiter(&self) -> &L {
         &self.limiter
     }
 }
 
-impl<S: Stream> Stream for Throttle<S> {
+impl<S: Stream, L: Limiter> Stream for Throttle<S, L> {
     type Item = S::Item;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        let mut this = self.project();
-        if this.pending.is_none() {
-            if *this.done {
-                return Poll::Ready(None);
-            }
-            // The next item is pulled only once the previous one went through.
-            match ready!(this.stream.as_mut().poll_next(cx)) {
-                Some(item) => *this.pending = Some(item),
-                None => {
-                    *this.done = true;
-                    return Poll::Ready(None);
-                }
-            }
+        let this = self.project();
+        // The next item is pulled only once the previous one went through.
+        if !ready!(poll_hold_one(this.stream, this.pending, this.done, cx)) {
+            return Poll::Ready(None);
         }
-        ready!(this.waiter.poll_acquire(this.limiter.shared(), cx));
+        ready!(this.limiter.poll_cell(this.waiter, cx));
         Poll::Ready(this.pending.take())
     }
 
@@ -110,17 +99,17 @@ impl<S: Stream> Stream for Throttle<S> {
         if self.done && self.pending.is_none() {
             return (0, Some(0));
         }
-        super::lossless_size_hint(self.stream.size_hint(), self.pending.is_some())
+        lossless_size_hint(self.stream.size_hint(), self.pending.is_some())
     }
 }
 
-impl<S: Stream> FusedStream for Throttle<S> {
+impl<S: Stream, L: Limiter> FusedStream for Throttle<S, L> {
     fn is_terminated(&self) -> bool {
         self.done && self.pending.is_none()
     }
 }
 
-impl<S: Stream + fmt::Debug> fmt::Debug for Throttle<S>
+impl<S: Stream + fmt::Debug, L: Limiter> fmt::Debug for Throttle<S, L>
 where
     S::Item: fmt::Debug,
 {
@@ -129,6 +118,6 @@ where
             .field("stream", &self.stream)
             .field("limiter", &self.limiter)
             .field("pending", &self.pending)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

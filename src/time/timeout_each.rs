@@ -8,6 +8,7 @@ use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
 use super::Elapsed;
+use super::common::{after, inner_stream_accessors};
 use super::lazy_sleep::LazySleep;
 
 pin_project! {
@@ -47,10 +48,11 @@ pin_project! {
 }
 
 impl<S: Stream> TimeoutEach<S> {
+    #[track_caller]
     pub(crate) fn new(stream: S, limit: Duration) -> TimeoutEach<S> {
         assert!(
             !limit.is_zero(),
-            "timeout_each: the time limit must be longer than zero"
+            "StreamTimeExt::timeout_each: the time limit must be longer than zero"
         );
         TimeoutEach {
             stream,
@@ -60,6 +62,10 @@ impl<S: Stream> TimeoutEach<S> {
             done: false,
         }
     }
+
+    inner_stream_accessors!(
+        "futures::stream::iter([1, 2, 3]).timeout_each(Duration::from_secs(1))"
+    );
 }
 
 impl<S: Stream> Stream for TimeoutEach<S> {
@@ -78,10 +84,7 @@ impl<S: Stream> Stream for TimeoutEach<S> {
         }
         if !*this.waiting {
             *this.waiting = true;
-            let deadline = Instant::now()
-                .checked_add(*this.limit)
-                .unwrap_or_else(far_future);
-            this.sleep.as_mut().arm(deadline);
+            this.sleep.as_mut().arm(after(Instant::now(), *this.limit));
         }
         ready!(this.sleep.as_mut().poll_fired(cx));
         // The next wait starts with the next poll.
@@ -111,9 +114,4 @@ impl<S: fmt::Debug> fmt::Debug for TimeoutEach<S> {
             .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
-}
-
-/// A deadline for a limit too long to add to the clock: about thirty years away.
-pub(crate) fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(30 * 365 * 86_400)
 }

@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use super::RateLimiter;
-use super::rate_limiter::Waiter;
+use super::wait_queue::Waiter;
 
 pin_project! {
     /// The future of [`RateLimiter::until_ready`]: completes when it has taken a cell.
@@ -38,16 +38,10 @@ pin_project! {
     #[derive(Debug)]
     pub struct UntilReady<'a> {
         limiter: &'a RateLimiter,
+        // Leaves the limiter's line when dropped.
         #[pin]
         waiter: Waiter,
         done: bool,
-    }
-
-    impl PinnedDrop for UntilReady<'_> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            this.waiter.cancel(this.limiter.shared());
-        }
     }
 }
 
