@@ -80,7 +80,10 @@ pub use paginate::{
 pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
-pub use crate::r#gen::{Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate};
+pub use crate::r#gen::{
+    Generator, TryGenerator, WithTaskWaker, YieldFuture, Yielder, generate, try_generate,
+    with_task_waker,
+};
 #[cfg(feature = "time")]
 pub use crate::time::{NotUntil, Quota, RateLimiter, UntilReady};
 
