@@ -88,12 +88,6 @@ const INLINED: u8 = 0;
 const OPAQUE: u8 = 1;
 const TOKIO: u8 = 2;
 const BOXED: u8 = 3;
-const CONSUMERS: [(&str, u8); 4] = [
-    ("inlined", INLINED),
-    ("opaque", OPAQUE),
-    ("tokio", TOKIO),
-    ("boxed", BOXED),
-];
 
 /// What one would write by hand: a struct and `poll_next`.
 struct Counter {
@@ -277,5 +271,39 @@ fn main() {
         }
     }
     ratios::print_ratios("time per item, candidate / peer (lower is better)", &rows);
-    let _ = CONSUMERS;
+    print_interleaved();
+}
+
+/// Our time over each peer's, from rounds that alternate between the two so that load
+/// from other processes weighs on both alike: the median of the per-round ratios.
+fn print_interleaved() {
+    const ROUNDS: usize = 51;
+    let time = |run: Run| {
+        let start = std::time::Instant::now();
+        for _ in 0..5 {
+            black_box(run(black_box(N)));
+        }
+        start.elapsed().as_secs_f64()
+    };
+    println!("\ninterleaved, median of {ROUNDS} rounds, candidate / peer (lower is better)");
+    println!(
+        "{:<34} {:<10} {:>14} {:>14}",
+        "group", "candidate", "hand_written", "async_stream"
+    );
+    for (group, candidates) in GROUPS {
+        let find = |name: &str| candidates.iter().find(|(n, _)| *n == name).unwrap().1;
+        for candidate in ["async_gen", "generate"] {
+            let ours = find(candidate);
+            let ratio = |peer: Run| {
+                let mut ratios: Vec<f64> = (0..ROUNDS).map(|_| time(ours) / time(peer)).collect();
+                ratios.sort_by(f64::total_cmp);
+                ratios[ROUNDS / 2]
+            };
+            println!(
+                "{group:<34} {candidate:<10} {:>13.2}x {:>13.2}x",
+                ratio(find("hand_written")),
+                ratio(find("async_stream"))
+            );
+        }
+    }
 }

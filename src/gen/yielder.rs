@@ -255,8 +255,11 @@ impl<T> Future for YieldFuture<'_, T> {
         // The value is taken before the checks and put back only where it stays: the
         // common path then writes nothing into the future but "taken", so the body's
         // state machine need not store the value at all before handing it over.
-        let Some(value) = self.value.take() else {
+        if self.value.is_none() {
             return Poll::Ready(());
+        }
+        let Some(value) = self.value.take() else {
+            unreachable!()
         };
         let Some(frame) = frame_of(cx.waker()).filter(|f| f.owner == self.owner) else {
             self.value = Some(value);
