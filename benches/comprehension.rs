@@ -269,7 +269,12 @@ fn report_dir() -> PathBuf {
 
 /// Criterion's saved measurements for `group/bench` from this run.
 fn report(group: &str, bench: &str, file: &str) -> Option<serde_json::Value> {
-    let path = report_dir().join(group).join(bench).join("new").join(file);
+    // Criterion keeps `a/b/c` groups in a directory named `a_b_c`.
+    let path = report_dir()
+        .join(group.replace('/', "_"))
+        .join(bench)
+        .join("new")
+        .join(file);
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
@@ -298,17 +303,17 @@ fn fastest_ns(group: &str, bench: &str) -> Option<f64> {
 /// Our time over the peer's, from runs that alternate between the two, so that load
 /// from other processes, which comes and goes, weighs on both alike: the median of the
 /// per-round ratios.
-fn interleaved_ratio(ours: fn() -> u64, peer: fn() -> u64) -> f64 {
+fn interleaved_ratio(ours: impl Fn() -> u64, peer: impl Fn() -> u64) -> f64 {
     const ROUNDS: usize = 101;
     const RUNS_PER_ROUND: usize = 5;
-    let time = |run: fn() -> u64| {
+    let time = |run: &dyn Fn() -> u64| {
         let start = Instant::now();
         for _ in 0..RUNS_PER_ROUND {
             black_box(run());
         }
         start.elapsed().as_secs_f64()
     };
-    let mut ratios: Vec<f64> = (0..ROUNDS).map(|_| time(ours) / time(peer)).collect();
+    let mut ratios: Vec<f64> = (0..ROUNDS).map(|_| time(&ours) / time(&peer)).collect();
     ratios.sort_by(f64::total_cmp);
     ratios[ROUNDS / 2]
 }
@@ -328,10 +333,9 @@ fn print_ratios(filter: Option<&str>) {
         "",
         interleaved_ratio(run_comp, run_comp)
     );
-    // `comp/range`: criterion's figures only (its rows take an item count).
     for (group, contenders) in RANGE_GROUPS {
-        let (ours, _) = contenders[0];
-        for &(peer, _) in &contenders[1..] {
+        let (ours, run_ours) = contenders[0];
+        for &(peer, run_peer) in &contenders[1..] {
             let label = format!("{group}: {ours} / {peer}");
             if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
                 continue;
@@ -343,7 +347,10 @@ fn print_ratios(filter: Option<&str>) {
                 "  {label:<44} {:>9} {:>9} {:>12}",
                 show(ratio(typical_ns)),
                 show(ratio(fastest_ns)),
-                "",
+                show(Some(interleaved_ratio(
+                    || run_ours(ITEMS),
+                    || run_peer(ITEMS)
+                ))),
             );
         }
     }
