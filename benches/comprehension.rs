@@ -17,15 +17,16 @@
 use std::future::ready;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::pin::{Pin, pin};
-use std::sync::OnceLock;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use asyncgen::prelude::*;
 use criterion::{Criterion, Throughput};
 use futures::executor::block_on;
 use futures::stream;
+
+#[path = "support/consumers.rs"]
+mod consumers;
+use consumers::{BOXED, Counter, INLINED, OPAQUE, TOKIO, consume, runtime};
 
 const ITEMS: u64 = 10_000;
 const LIMIT: usize = 16;
@@ -104,78 +105,6 @@ fn buffer_unordered() -> u64 {
             .map(|x| async move { x * 2 })
             .buffer_unordered(LIMIT),
     ))
-}
-
-/// Drains with a no-op waker; `OPAQUE` hides every `poll_next` from the optimiser.
-#[inline(always)]
-fn drain_polling<const OPAQUE: bool, S: Stream<Item = u64>>(stream: S) -> u64 {
-    let mut stream = pin!(stream);
-    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
-    let mut sum = 0;
-    loop {
-        let polled = if OPAQUE {
-            black_box(stream.as_mut()).poll_next(&mut cx)
-        } else {
-            stream.as_mut().poll_next(&mut cx)
-        };
-        match polled {
-            Poll::Ready(Some(i)) => sum += black_box(i),
-            Poll::Ready(None) => return sum,
-            Poll::Pending => unreachable!("every stream here is always ready"),
-        }
-    }
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a current-thread runtime")
-    })
-}
-
-const INLINED: u8 = 0;
-const OPAQUE: u8 = 1;
-const TOKIO: u8 = 2;
-const BOXED: u8 = 3;
-
-#[inline(always)]
-fn consume<const HOW: u8, S: Stream<Item = u64> + Send + 'static>(stream: S) -> u64 {
-    match HOW {
-        INLINED => drain_polling::<false, _>(stream),
-        OPAQUE => drain_polling::<true, _>(stream),
-        TOKIO => runtime().block_on(while_let(stream)),
-        _ => runtime().block_on(while_let(stream.boxed())),
-    }
-}
-
-/// The README's consumer: `while let` over a pinned stream in an `async fn`.
-async fn while_let<S: Stream<Item = u64>>(stream: S) -> u64 {
-    let mut s = pin!(stream);
-    let mut sum = 0;
-    while let Some(x) = s.next().await {
-        sum += black_box(x);
-    }
-    sum
-}
-
-/// A hand-written `Stream` over `0..end`.
-struct Counter {
-    next: u64,
-    end: u64,
-}
-
-impl Stream for Counter {
-    type Item = u64;
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u64>> {
-        if self.next == self.end {
-            return Poll::Ready(None);
-        }
-        let i = self.next;
-        self.next += 1;
-        Poll::Ready(Some(i))
-    }
 }
 
 #[inline(never)]
@@ -336,42 +265,41 @@ fn print_ratios(filter: Option<&str>) {
     for (group, contenders) in RANGE_GROUPS {
         let (ours, run_ours) = contenders[0];
         for &(peer, run_peer) in &contenders[1..] {
-            let label = format!("{group}: {ours} / {peer}");
-            if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
-                continue;
-            }
-            let ratio =
-                |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
-            let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
-            println!(
-                "  {label:<44} {:>9} {:>9} {:>12}",
-                show(ratio(typical_ns)),
-                show(ratio(fastest_ns)),
-                show(Some(interleaved_ratio(
-                    || run_ours(ITEMS),
-                    || run_peer(ITEMS)
-                ))),
-            );
+            print_pair(filter, group, ours, peer, || {
+                interleaved_ratio(|| run_ours(ITEMS), || run_peer(ITEMS))
+            });
         }
     }
     for (group, contenders) in GROUPS {
         let (ours, run_ours) = contenders[0];
         for &(peer, run_peer) in &contenders[1..] {
-            let label = format!("{group}: {ours} / {peer}");
-            if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
-                continue;
-            }
-            let ratio =
-                |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
-            let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
-            println!(
-                "  {label:<44} {:>9} {:>9} {:>12}",
-                show(ratio(typical_ns)),
-                show(ratio(fastest_ns)),
-                show(Some(interleaved_ratio(run_ours, run_peer))),
-            );
+            print_pair(filter, group, ours, peer, || {
+                interleaved_ratio(run_ours, run_peer)
+            });
         }
     }
+}
+
+/// One line of the ratio table, unless `filter` leaves it out.
+fn print_pair(
+    filter: Option<&str>,
+    group: &str,
+    ours: &str,
+    peer: &str,
+    interleaved: impl FnOnce() -> f64,
+) {
+    let label = format!("{group}: {ours} / {peer}");
+    if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
+        return;
+    }
+    let ratio = |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
+    let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
+    println!(
+        "  {label:<44} {:>9} {:>9} {:>12}",
+        show(ratio(typical_ns)),
+        show(ratio(fastest_ns)),
+        show(Some(interleaved())),
+    );
 }
 
 /// `list` prints the `comp/range` cases; `count CASE N` drains one over `N` items once,

@@ -21,91 +21,21 @@
 //! under `valgrind --tool=callgrind` at two `N` and prints instructions per item (the
 //! difference over the difference in `N`, so setup costs cancel), with ratios.
 
+#[path = "support/consumers.rs"]
+mod consumers;
 #[path = "support/ratios.rs"]
 mod ratios;
 
 use std::hint::black_box;
-use std::pin::{Pin, pin};
-use std::sync::OnceLock;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use asyncgen::prelude::*;
+use consumers::{BOXED, Counter, INLINED, OPAQUE, TOKIO, consume, runtime};
 use criterion::{Criterion, Throughput};
-use futures::task::noop_waker_ref;
 
 /// Items per criterion iteration.
 const N: u64 = 10_000;
-
-#[inline(always)]
-fn drain<const OPAQUE: bool, S: Stream<Item = u64>>(stream: S) -> u64 {
-    let mut stream = pin!(stream);
-    let mut cx = Context::from_waker(noop_waker_ref());
-    let mut sum = 0;
-    loop {
-        let polled = if OPAQUE {
-            black_box(stream.as_mut()).poll_next(&mut cx)
-        } else {
-            stream.as_mut().poll_next(&mut cx)
-        };
-        match polled {
-            Poll::Ready(Some(i)) => sum += black_box(i),
-            Poll::Ready(None) => return sum,
-            Poll::Pending => unreachable!("every stream here is always ready"),
-        }
-    }
-}
-
-/// The README's consumer.
-async fn while_let<S: Stream<Item = u64>>(stream: S) -> u64 {
-    let mut s = pin!(stream);
-    let mut sum = 0;
-    while let Some(x) = s.next().await {
-        sum += black_box(x);
-    }
-    sum
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a current-thread runtime")
-    })
-}
-
-#[inline(always)]
-fn consume<const HOW: u8, S: Stream<Item = u64> + Send + 'static>(stream: S) -> u64 {
-    match HOW {
-        INLINED => drain::<false, _>(stream),
-        OPAQUE => drain::<true, _>(stream),
-        TOKIO => runtime().block_on(while_let(stream)),
-        _ => runtime().block_on(while_let(stream.boxed())),
-    }
-}
-
-const INLINED: u8 = 0;
-const OPAQUE: u8 = 1;
-const TOKIO: u8 = 2;
-const BOXED: u8 = 3;
-
-/// What one would write by hand: a struct and `poll_next`.
-struct Counter {
-    next: u64,
-    end: u64,
-}
-
-impl Stream for Counter {
-    type Item = u64;
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u64>> {
-        if self.next == self.end {
-            return Poll::Ready(None);
-        }
-        let i = self.next;
-        self.next += 1;
-        Poll::Ready(Some(i))
-    }
-}
 
 /// The hand-written stream for (b): it polls a ready future before each item.
 struct CounterAwaiting {
