@@ -8,6 +8,11 @@
 //! ```text
 //! cargo bench --bench comprehension -- --warm-up-time 1 --measurement-time 3
 //! ```
+//!
+//! The `comp/range/*` groups put `comp![i for i in 0..n]` beside a hand-written stream
+//! and async-stream under each consumer of the yield benchmark (`inlined`, `opaque`,
+//! `tokio`, `boxed`; see `benches/yield.rs`). `benches/callgrind.sh comprehension`
+//! counts their instructions per item.
 
 use std::future::ready;
 use std::hint::black_box;
@@ -18,6 +23,10 @@ use asyncgen::prelude::*;
 use criterion::{Criterion, Throughput};
 use futures::executor::block_on;
 use futures::stream;
+
+#[path = "support/consumers.rs"]
+mod consumers;
+use consumers::{BOXED, Counter, INLINED, OPAQUE, TOKIO, consume, runtime};
 
 const ITEMS: u64 = 10_000;
 const LIMIT: usize = 16;
@@ -98,7 +107,43 @@ fn buffer_unordered() -> u64 {
     ))
 }
 
+#[inline(never)]
+fn range_comp<const HOW: u8>(n: u64) -> u64 {
+    consume::<HOW, _>(comp![i for i in 0..n])
+}
+
+#[inline(never)]
+fn range_hand_written<const HOW: u8>(n: u64) -> u64 {
+    consume::<HOW, _>(Counter { next: 0, end: n })
+}
+
+#[inline(never)]
+fn range_async_stream<const HOW: u8>(n: u64) -> u64 {
+    consume::<HOW, _>(async_stream::stream! {
+        for i in 0..n {
+            yield i;
+        }
+    })
+}
+
 type Contender = (&'static str, fn() -> u64);
+type RangeContender = (&'static str, fn(u64) -> u64);
+
+const fn range_group<const HOW: u8>() -> [RangeContender; 3] {
+    [
+        ("comp", range_comp::<HOW>),
+        ("hand_written", range_hand_written::<HOW>),
+        ("async_stream", range_async_stream::<HOW>),
+    ]
+}
+
+/// `comp![i for i in 0..n]` and its peers, under each consumer.
+const RANGE_GROUPS: [(&str, [RangeContender; 3]); 4] = [
+    ("comp/range/inlined", range_group::<INLINED>()),
+    ("comp/range/opaque", range_group::<OPAQUE>()),
+    ("comp/range/tokio", range_group::<TOKIO>()),
+    ("comp/range/boxed", range_group::<BOXED>()),
+];
 
 /// Benchmark groups, each with our contender first and its peers after it.
 const GROUPS: [(&str, &[Contender]); 3] = [
@@ -125,6 +170,14 @@ const GROUPS: [(&str, &[Contender]); 3] = [
 ];
 
 fn benches(c: &mut Criterion) {
+    for (name, contenders) in RANGE_GROUPS {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Elements(ITEMS));
+        for (id, run) in contenders {
+            group.bench_function(id, |b| b.iter(|| run(black_box(ITEMS))));
+        }
+        group.finish();
+    }
     for (name, contenders) in GROUPS {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(ITEMS));
@@ -145,7 +198,12 @@ fn report_dir() -> PathBuf {
 
 /// Criterion's saved measurements for `group/bench` from this run.
 fn report(group: &str, bench: &str, file: &str) -> Option<serde_json::Value> {
-    let path = report_dir().join(group).join(bench).join("new").join(file);
+    // Criterion keeps `a/b/c` groups in a directory named `a_b_c`.
+    let path = report_dir()
+        .join(group.replace('/', "_"))
+        .join(bench)
+        .join("new")
+        .join(file);
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
@@ -174,17 +232,17 @@ fn fastest_ns(group: &str, bench: &str) -> Option<f64> {
 /// Our time over the peer's, from runs that alternate between the two, so that load
 /// from other processes, which comes and goes, weighs on both alike: the median of the
 /// per-round ratios.
-fn interleaved_ratio(ours: fn() -> u64, peer: fn() -> u64) -> f64 {
+fn interleaved_ratio(ours: impl Fn() -> u64, peer: impl Fn() -> u64) -> f64 {
     const ROUNDS: usize = 101;
     const RUNS_PER_ROUND: usize = 5;
-    let time = |run: fn() -> u64| {
+    let time = |run: &dyn Fn() -> u64| {
         let start = Instant::now();
         for _ in 0..RUNS_PER_ROUND {
             black_box(run());
         }
         start.elapsed().as_secs_f64()
     };
-    let mut ratios: Vec<f64> = (0..ROUNDS).map(|_| time(ours) / time(peer)).collect();
+    let mut ratios: Vec<f64> = (0..ROUNDS).map(|_| time(&ours) / time(&peer)).collect();
     ratios.sort_by(f64::total_cmp);
     ratios[ROUNDS / 2]
 }
@@ -204,27 +262,79 @@ fn print_ratios(filter: Option<&str>) {
         "",
         interleaved_ratio(run_comp, run_comp)
     );
+    for (group, contenders) in RANGE_GROUPS {
+        let (ours, run_ours) = contenders[0];
+        for &(peer, run_peer) in &contenders[1..] {
+            print_pair(filter, group, ours, peer, || {
+                interleaved_ratio(|| run_ours(ITEMS), || run_peer(ITEMS))
+            });
+        }
+    }
     for (group, contenders) in GROUPS {
         let (ours, run_ours) = contenders[0];
         for &(peer, run_peer) in &contenders[1..] {
-            let label = format!("{group}: {ours} / {peer}");
-            if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
-                continue;
-            }
-            let ratio =
-                |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
-            let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
-            println!(
-                "  {label:<44} {:>9} {:>9} {:>12}",
-                show(ratio(typical_ns)),
-                show(ratio(fastest_ns)),
-                show(Some(interleaved_ratio(run_ours, run_peer))),
-            );
+            print_pair(filter, group, ours, peer, || {
+                interleaved_ratio(run_ours, run_peer)
+            });
         }
     }
 }
 
+/// One line of the ratio table, unless `filter` leaves it out.
+fn print_pair(
+    filter: Option<&str>,
+    group: &str,
+    ours: &str,
+    peer: &str,
+    interleaved: impl FnOnce() -> f64,
+) {
+    let label = format!("{group}: {ours} / {peer}");
+    if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
+        return;
+    }
+    let ratio = |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
+    let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
+    println!(
+        "  {label:<44} {:>9} {:>9} {:>12}",
+        show(ratio(typical_ns)),
+        show(ratio(fastest_ns)),
+        show(Some(interleaved())),
+    );
+}
+
+/// `list` prints the `comp/range` cases; `count CASE N` drains one over `N` items once,
+/// for `benches/callgrind.sh`.
+fn count_mode(args: &[String]) -> bool {
+    match args {
+        [_, mode] if mode == "list" => {
+            for (group, contenders) in RANGE_GROUPS {
+                for (name, _) in contenders {
+                    println!("{group}/{name}");
+                }
+            }
+            true
+        }
+        [_, mode, case, n] if mode == "count" => {
+            let n: u64 = n.parse().expect("N, the number of items");
+            let (group, name) = case.rsplit_once('/').expect("GROUP/CONTENDER");
+            let (_, run) = RANGE_GROUPS
+                .iter()
+                .filter(|(g, _)| *g == group)
+                .flat_map(|(_, contenders)| contenders)
+                .find(|(id, _)| *id == name)
+                .unwrap_or_else(|| panic!("no case {case}"));
+            black_box(run(black_box(n)));
+            true
+        }
+        _ => false,
+    }
+}
+
 fn main() {
+    if count_mode(&std::env::args().collect::<Vec<_>>()) {
+        return;
+    }
+    runtime();
     let mut c = Criterion::default()
         .output_directory(&report_dir())
         .configure_from_args();
