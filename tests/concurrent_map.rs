@@ -202,7 +202,7 @@ async fn map_concurrent_of_nothing_ends_at_once() {
 }
 
 #[test]
-#[should_panic(expected = "`map_concurrent` needs a limit of at least 1")]
+#[should_panic(expected = "map_concurrent: the limit must be at least 1, got 0")]
 fn map_concurrent_with_limit_zero_panics() {
     let _ = stream::iter([1]).map_concurrent(0, |x| async move { x });
 }
@@ -414,7 +414,7 @@ async fn map_unordered_of_nothing_ends_at_once() {
 }
 
 #[test]
-#[should_panic(expected = "`map_unordered` needs a limit of at least 1")]
+#[should_panic(expected = "map_unordered: the limit must be at least 1, got 0")]
 fn map_unordered_with_limit_zero_panics() {
     let _ = stream::iter([1]).map_unordered(0, |x| async move { x });
 }

@@ -23,8 +23,11 @@ use core::future::Future;
 use futures_core::stream::Stream;
 
 mod as_completed;
+mod coop;
 mod driver;
+mod extendable;
 mod gather;
+mod gather_macro;
 mod item_shape;
 mod map_concurrent;
 mod map_unordered;
@@ -39,7 +42,7 @@ mod try_gather;
 
 pub use as_completed::{AsCompleted, as_completed};
 pub use gather::{Gather, gather};
-pub use item_shape::{Indexed, Plain};
+pub use item_shape::{Indexed, ItemShape, Plain};
 pub use map_concurrent::MapConcurrent;
 pub use map_unordered::MapUnordered;
 #[cfg(feature = "tokio")]
