@@ -246,8 +246,9 @@ fn map_concurrent_yields_to_the_executor_behind_a_stuck_item() {
     let mut cx = Context::from_waker(&waker);
     assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Pending);
     let pulled_in_one_poll = *pulled.borrow();
+    // At most tokio's budget of 128 outputs parked, plus the 4 running.
     assert!(
-        (4..100).contains(&pulled_in_one_poll),
+        (4..=132).contains(&pulled_in_one_poll),
         "pulled {pulled_in_one_poll} items in one poll"
     );
     assert_eq!(

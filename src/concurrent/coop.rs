@@ -9,6 +9,11 @@
 
 use core::task::{Context, Poll};
 
+/// tokio's budget for one poll of a task. An engine that takes several outputs in one
+/// poll of its own (`map_concurrent`, parking outputs behind a slow one) stops after
+/// this many even where no tokio budget exists, so that it yields under any executor.
+pub(crate) const OUTPUTS_PER_POLL: usize = 128;
+
 /// One unit of budget, taken before any inner future is polled (so an exhausted budget
 /// never makes the inner futures spin). Given back on drop unless
 /// [`made_progress`](Self::made_progress) was called, so a poll that hands nothing out

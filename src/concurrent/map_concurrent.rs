@@ -11,7 +11,7 @@ use futures_core::stream::{FusedStream, Stream};
 use futures_util::stream::{Fuse, FuturesUnordered, StreamExt};
 use pin_project_lite::pin_project;
 
-use super::coop::poll_budget;
+use super::coop::{OUTPUTS_PER_POLL, poll_budget};
 use super::driver::nonzero_limit;
 use super::tagged::Tagged;
 
@@ -98,6 +98,7 @@ where
 
     fn poll_in_order(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
         let mut this = self.project();
+        let mut parked = 0;
         loop {
             // Every output taken from the running futures costs one unit of tokio's
             // budget, parked or handed out, so a long run of outputs parked behind a
@@ -149,6 +150,13 @@ where
             // An output parked earlier may be next in line by now.
             if let Some(output) = take_next(this.finished, this.next_out) {
                 return Poll::Ready(Some(output));
+            }
+            // Outside tokio there is no budget to run out of: stop after as many outputs
+            // as tokio would allow, so that any executor gets control back.
+            parked += 1;
+            if parked == OUTPUTS_PER_POLL {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
         }
     }
