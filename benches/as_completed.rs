@@ -12,9 +12,10 @@
 //!
 //! `as_completed` spends tokio's cooperative budget (one unit per output, so the task
 //! yields to its neighbours every 128 outputs); the peers spend none and starve them.
-//! The `fair` rows price that fairness on its own: the peer with the same budget
-//! spending added (a thin wrapper around `FuturesUnordered` that takes one unit per
-//! output), against the bare peer.
+//! The `fair_` contenders price that fairness on its own: each peer wrapped in a thin
+//! stream that takes one unit of the budget per output, as `as_completed` does. The rows
+//! `fair_peer / peer` show what the fairness costs; the rows `ours / fair_peer` compare
+//! the engines at equal fairness.
 //!
 //! The drain runs as a spawned task, so that yields reach tokio's scheduler. Each round
 //! times every contender once, in an order that rotates from round to round, and the
@@ -27,6 +28,8 @@
 //! current-thread cases under callgrind, e.g.:
 //!
 //! `valgrind --tool=callgrind target/release/deps/as_completed-HASH --only current/yield/as_completed`
+//!
+//! and subtract the count of `--only baseline` (runtimes, task and input, no drain).
 
 use std::future::Future;
 use std::hint::black_box;
@@ -132,15 +135,17 @@ enum Contender {
     FairFuturesUnordered,
     Limit,
     BufferUnordered,
+    FairBufferUnordered,
 }
 
 impl Contender {
-    const ALL: [Contender; 5] = [
+    const ALL: [Contender; 6] = [
         Contender::AsCompleted,
         Contender::FuturesUnordered,
         Contender::FairFuturesUnordered,
         Contender::Limit,
         Contender::BufferUnordered,
+        Contender::FairBufferUnordered,
     ];
 
     fn name(self) -> &'static str {
@@ -150,6 +155,7 @@ impl Contender {
             Contender::FairFuturesUnordered => "fair_FuturesUnordered",
             Contender::Limit => "as_completed.limit",
             Contender::BufferUnordered => "buffer_unordered",
+            Contender::FairBufferUnordered => "fair_buffer_unordered",
         }
     }
 
@@ -163,6 +169,9 @@ impl Contender {
             }
             Contender::Limit => drain(as_completed(input).limit(LIMIT)).await,
             Contender::BufferUnordered => drain(stream::iter(input).buffer_unordered(LIMIT)).await,
+            Contender::FairBufferUnordered => {
+                drain(Fair(stream::iter(input).buffer_unordered(LIMIT))).await
+            }
         }
     }
 }
@@ -208,7 +217,15 @@ fn main() {
     if let Some(position) = args.iter().position(|arg| arg == "--only") {
         // One drain, for callgrind: `--only RUNTIME/KIND/CONTENDER`.
         let wanted = &args[position + 1];
-        for (runtime_name, runtime) in runtimes() {
+        let runtimes = runtimes();
+        if wanted == "baseline" {
+            // Everything but the drain: the runtimes, a spawned task, the input.
+            let (_, runtime) = &runtimes[0];
+            let count = runtime.block_on(runtime.spawn(async { jobs(Kind::Ready).count() }));
+            assert_eq!(black_box(count.unwrap()), FUTURES as usize);
+            return;
+        }
+        for (runtime_name, runtime) in runtimes {
             for kind in kinds {
                 for contender in Contender::ALL {
                     let id = format!("{runtime_name}/{}/{}", kind.name(), contender.name());
@@ -244,6 +261,9 @@ fn main() {
         (Contender::AsCompleted, Contender::FuturesUnordered),
         (Contender::Limit, Contender::BufferUnordered),
         (Contender::FairFuturesUnordered, Contender::FuturesUnordered),
+        (Contender::FairBufferUnordered, Contender::BufferUnordered),
+        (Contender::AsCompleted, Contender::FairFuturesUnordered),
+        (Contender::Limit, Contender::FairBufferUnordered),
     ];
     for (runtime_name, runtime) in runtimes() {
         for kind in kinds {
@@ -270,11 +290,7 @@ fn main() {
                     ratios.iter().copied().fold(f64::INFINITY, f64::min),
                     ratios.iter().copied().fold(0.0, f64::max),
                 );
-                let label = if ours == Contender::FairFuturesUnordered {
-                    "fairness alone: fair FuturesUnordered / bare".to_string()
-                } else {
-                    format!("{} / {}", ours.name(), peer.name())
-                };
+                let label = format!("{} / {}", ours.name(), peer.name());
                 println!(
                     "{runtime_name:<8} {:<10} {label:<44} {:>7.3} {min:>7.3} {max:>7.3}",
                     kind.name(),

@@ -223,6 +223,9 @@ async fn limit_pulls_an_endless_input_lazily() {
     assert_eq!(census.alive(), 0);
 }
 
+/// A call that must panic: the method it names, the line it is on, the call.
+type Call = (&'static str, u32, Box<dyn FnOnce()>);
+
 /// Runs `f`, which must panic, and returns the panic's message and the file and line
 /// it reports.
 fn panic_site(f: impl FnOnce()) -> (String, String, u32) {
@@ -256,7 +259,7 @@ fn panic_site(f: impl FnOnce()) -> (String, String, u32) {
 
 #[test]
 fn a_zero_limit_panics_at_the_callers_line_naming_the_method() {
-    let cases: [(&str, u32, Box<dyn FnOnce()>); 5] = [
+    let cases: [Call; 5] = [
         (
             "as_completed(..).limit",
             line!(),
@@ -845,7 +848,7 @@ mod with_tokio_feature {
 
     #[test]
     fn spawned_outside_a_runtime_panics_at_the_callers_line() {
-        let cases: [(&str, u32, Box<dyn FnOnce()>); 3] = [
+        let cases: [super::Call; 3] = [
             (
                 "as_completed(..).spawned",
                 line!(),

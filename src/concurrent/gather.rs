@@ -9,6 +9,12 @@ use super::driver::Driver;
 /// Runs every future of `futures` concurrently and collects their outputs in input
 /// order, like Python's `asyncio.gather`.
 ///
+/// All the futures here have one type (a `Vec`, an array, an iterator). For futures of
+/// different types, Python's `await asyncio.gather(step_one(), step_two())`, use the
+/// [`gather!`](crate::gather!) macro: `gather!(step_one(), step_two()).await` gives a
+/// tuple. (Two calls of different `async fn`s, or two `async` blocks, are always
+/// different types, so `gather([step_one(), step_two()])` does not compile.)
+///
 /// The returned [`Gather`] is a future and a builder: `.await` it directly, or first set
 /// [`.limit(n)`](Gather::limit) (at most `n` futures in flight, the input pulled
 /// lazily) or [`.spawned()`](Gather::spawned) (each future as a tokio task). Dropping

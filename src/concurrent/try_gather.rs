@@ -9,7 +9,8 @@ use super::driver::Driver;
 /// first `Err` as soon as it happens, like Python's `asyncio.TaskGroup`.
 ///
 /// When a future fails, every other future is dropped (cancelled) at once and never
-/// polled again; the error is returned without waiting for them. The returned
+/// polled again; the error is returned without waiting for them. For futures of
+/// different types, use the [`try_gather!`](crate::try_gather!) macro. The returned
 /// [`TryGather`] is a builder with [`.limit(n)`](TryGather::limit) and
 /// [`.spawned()`](TryGather::spawned), as [`gather`](super::gather()) has.
 ///
