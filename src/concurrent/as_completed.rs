@@ -247,7 +247,7 @@ where
     /// use asyncgen::prelude::*;
     ///
     /// # futures::executor::block_on(async {
-    /// let mut running = as_completed([async { 1 }, async { 2 }]);
+    /// let mut running = as_completed([1, 2].map(|n| async move { n }));
     /// assert_eq!(running.running(), 0); // nothing starts before the first poll
     /// assert!(running.next().await.is_some());
     /// assert_eq!(running.running(), 1);
