@@ -262,12 +262,12 @@ fn a_zero_limit_panics_at_the_callers_line_naming_the_method() {
     let cases: [Call; 5] = [
         (
             "as_completed(..).limit",
-            line!(),
+            line!() + 1,
             Box::new(|| drop(as_completed([async { 1 }]).limit(0))),
         ),
         (
             "gather(..).limit",
-            line!(),
+            line!() + 1,
             Box::new(|| drop(gather([async { 1 }]).limit(0))),
         ),
         (
@@ -851,12 +851,12 @@ mod with_tokio_feature {
         let cases: [super::Call; 3] = [
             (
                 "as_completed(..).spawned",
-                line!(),
+                line!() + 1,
                 Box::new(|| drop(as_completed([async { 1 }]).spawned())),
             ),
             (
                 "gather(..).spawned",
-                line!(),
+                line!() + 1,
                 Box::new(|| drop(gather([async { 1 }]).spawned())),
             ),
             (
