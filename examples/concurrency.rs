@@ -1,5 +1,6 @@
-//! asyncio's concurrency toolkit, ported: `gather`, `as_completed`, a semaphore-bounded
-//! `gather`, `create_task` and `TaskGroup`. The Python each part answers is quoted above
+//! asyncio's concurrency toolkit, ported: `gather` of different coroutines (`gather!`),
+//! `gather` of a list, `as_completed`, a semaphore-bounded `gather`, `create_task`,
+//! `TaskGroup`, and a task set that grows while it runs. The Python each part answers is quoted above
 //! it.
 //!
 //! The runtime starts with tokio's clock paused: sleeps complete as soon as every task is
@@ -17,6 +18,36 @@ use tokio::time::{Instant, sleep};
 
 fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s)
+}
+
+// async def step_one():
+//     await asyncio.sleep(1)
+//     return 1
+//
+// async def step_two():
+//     await asyncio.sleep(1)
+//     return "two"
+//
+// async def main():
+//     one, two = await asyncio.gather(step_one(), step_two())
+//
+// The two coroutines are different futures: `gather!` runs them together and hands
+// back a tuple in argument order.
+async fn gather_two_steps() {
+    async fn step_one() -> u32 {
+        sleep(secs(1.0)).await;
+        1
+    }
+    async fn step_two() -> &'static str {
+        sleep(secs(1.0)).await;
+        "two"
+    }
+    let start = Instant::now();
+    let (one, two) = gather!(step_one(), step_two()).await;
+    println!("step_one: {one}, step_two: {two}");
+    assert_eq!((one, two), (1, "two"));
+    assert_eq!(start.elapsed(), secs(1.0)); // together: 1 s, not 2 s
+    println!("(took {:?}, not 2s)", start.elapsed());
 }
 
 // async def fetch_url(url):
@@ -202,9 +233,49 @@ async fn task_group() {
     assert_eq!(start.elapsed(), secs(1.0));
 }
 
+// async def main():
+//     seen = {"/"}
+//     async with asyncio.TaskGroup() as tg:
+//         async def visit(path):
+//             for link in await fetch_links(path):
+//                 if link not in seen:
+//                     seen.add(link)
+//                     tg.create_task(visit(link))
+//         tg.create_task(visit("/"))
+//
+// `push` adds to a running `as_completed`, from inside the loop that consumes it; the
+// stream ends when everything added is done. (`examples/crawl.rs` does this over HTTP.)
+async fn growing_task_set() {
+    async fn fetch_links(path: String) -> (String, Vec<String>) {
+        sleep(secs(0.1)).await;
+        let links = match path.as_str() {
+            "/" => vec!["/a", "/b"],
+            "/a" => vec!["/", "/a/1"],
+            "/b" => vec!["/a", "/b/1"],
+            _ => vec!["/"],
+        };
+        (path, links.into_iter().map(String::from).collect())
+    }
+    let start = Instant::now();
+    let mut seen = std::collections::HashSet::from(["/".to_string()]);
+    let mut visits = as_completed([fetch_links("/".into())]).limit(2);
+    while let Some((path, links)) = visits.next().await {
+        println!("visited {path} at {:?}", start.elapsed());
+        for link in links {
+            if seen.insert(link.clone()) {
+                visits.push(fetch_links(link));
+            }
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    assert_eq!(start.elapsed(), secs(0.3)); // "/" | "/a" "/b" | "/a/1" "/b/1"
+}
+
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
-    println!("== gather");
+    println!("== gather of different coroutines");
+    gather_two_steps().await;
+    println!("\n== gather");
     gather_two_urls().await;
     println!("\n== gather, then as_completed");
     gather_then_as_completed().await;
@@ -216,4 +287,6 @@ async fn main() {
     create_tasks_as_completed().await;
     println!("\n== TaskGroup");
     task_group().await;
+    println!("\n== a task set that grows");
+    growing_task_set().await;
 }

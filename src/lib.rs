@@ -168,9 +168,11 @@ pub mod prelude {
     pub use futures_util::stream::{StreamExt as _, TryStreamExt as _};
 
     pub use crate::concurrent::StreamConcurrentExt as _;
-    pub use crate::concurrent::{as_completed, gather, try_gather};
+    // From the crate root, where each name is both the function and the macro
+    // (`gather([..])` for one type, `gather!(a, b)` for different types).
     #[cfg(feature = "time")]
     pub use crate::time::StreamTimeExt as _;
+    pub use crate::{as_completed, gather, try_gather};
 
     pub use crate::generators::{Generator, TryGenerator, Yielder, generate, try_generate};
     #[cfg(feature = "time")]
@@ -198,6 +200,9 @@ pub mod r#gen {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::generators::macro_support::*;
+    // What `gather!` and `try_gather!` expand to.
+    pub use core::future::IntoFuture;
+    pub use futures_util::{join, try_join};
     // Invoked by the `macro_rules!` wrappers of the same names, which pass `$crate` so
     // that the expansion reaches this crate however the caller depends on it.
     #[cfg(feature = "macros")]

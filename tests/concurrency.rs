@@ -223,22 +223,83 @@ async fn limit_pulls_an_endless_input_lazily() {
     assert_eq!(census.alive(), 0);
 }
 
-#[test]
-#[should_panic(expected = "limit must be at least 1, got 0")]
-fn limit_zero_panics() {
-    let _ = as_completed([async { 1 }]).limit(0);
+/// A call that must panic: the method it names, the line it is on, the call.
+type Call = (&'static str, u32, Box<dyn FnOnce()>);
+
+/// Runs `f`, which must panic, and returns the panic's message and the file and line
+/// it reports.
+fn panic_site(f: impl FnOnce()) -> (String, String, u32) {
+    thread_local! {
+        static SITE: std::cell::RefCell<Option<(String, u32)>> = const { std::cell::RefCell::new(None) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Some(location) = info.location() {
+                SITE.with(|site| {
+                    *site.borrow_mut() = Some((location.file().to_owned(), location.line()))
+                });
+            }
+            previous(info);
+        }));
+    });
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .expect_err("the call should have panicked");
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    let (file, line) = SITE
+        .with(|site| site.borrow_mut().take())
+        .expect("a panic location");
+    (message, file, line)
 }
 
 #[test]
-#[should_panic(expected = "limit must be at least 1, got 0")]
-fn gather_limit_zero_panics() {
-    drop(gather([async { 1 }]).limit(0));
-}
-
-#[test]
-#[should_panic(expected = "limit must be at least 1, got 0")]
-fn try_gather_limit_zero_panics() {
-    drop(try_gather([async { Ok::<u8, ()>(1) }]).limit(0));
+fn a_zero_limit_panics_at_the_callers_line_naming_the_method() {
+    let cases: [Call; 5] = [
+        (
+            "as_completed(..).limit",
+            line!() + 1,
+            Box::new(|| drop(as_completed([async { 1 }]).limit(0))),
+        ),
+        (
+            "gather(..).limit",
+            line!() + 1,
+            Box::new(|| drop(gather([async { 1 }]).limit(0))),
+        ),
+        (
+            "try_gather(..).limit",
+            line!() + 2,
+            Box::new(|| {
+                drop(try_gather([async { Ok::<u8, ()>(1) }]).limit(0));
+            }),
+        ),
+        (
+            "map_concurrent",
+            line!() + 2,
+            Box::new(|| {
+                drop(futures::stream::iter([1]).map_concurrent(0, |x| async move { x }));
+            }),
+        ),
+        (
+            "map_unordered",
+            line!() + 2,
+            Box::new(|| {
+                drop(futures::stream::iter([1]).map_unordered(0, |x| async move { x }));
+            }),
+        ),
+    ];
+    for (method, line, call) in cases {
+        let (message, file, at) = panic_site(call);
+        assert_eq!(
+            message,
+            format!("{method}: the limit must be at least 1, got 0 (nothing could ever run)")
+        );
+        assert_eq!((file.as_str(), at), (file!(), line), "{method}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -559,6 +620,63 @@ mod with_tokio_feature {
         counter.abort();
     }
 
+    #[tokio::test(flavor = "current_thread")]
+    async fn map_unordered_and_map_concurrent_spend_the_same_budget() {
+        for in_order in [false, true] {
+            let (ticks, counter) = spawn_counter();
+            let input = futures::stream::iter(0..FLOOD);
+            let mut drained = 0;
+            if in_order {
+                let mut mapped = input.map_concurrent(64, std::future::ready);
+                while mapped.next().await.is_some() {
+                    drained += 1;
+                }
+            } else {
+                let mut mapped = input.map_unordered(64, std::future::ready);
+                while mapped.next().await.is_some() {
+                    drained += 1;
+                }
+            }
+            assert_eq!(drained, FLOOD);
+            assert!(
+                ticks.load(Ordering::SeqCst) >= FLOOD / 128 / 2,
+                "in order: {in_order}, counter ran {} times",
+                ticks.load(Ordering::SeqCst)
+            );
+            counter.abort();
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn outputs_parked_behind_a_slow_one_spend_the_budget_too() {
+        let (ticks, counter) = spawn_counter();
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let mut held = Some(held);
+        // Item 0 waits for a signal; the other items are ready at once and park behind it.
+        let mut mapped = Box::pin(futures::stream::iter(0..FLOOD).map_concurrent(4, move |n| {
+            let held = if n == 0 { held.take() } else { None };
+            async move {
+                if let Some(held) = held {
+                    let _ = held.await;
+                }
+                n
+            }
+        }));
+        let first = tokio::select! {
+            biased;
+            first = mapped.next() => first,
+            () = async {
+                while ticks.load(Ordering::SeqCst) < 10 {
+                    tokio::task::yield_now().await;
+                }
+            } => None,
+        };
+        assert_eq!(first, None, "nothing is out before item 0");
+        release.send(()).unwrap();
+        assert_eq!(mapped.next().await, Some(0));
+        counter.abort();
+    }
+
     // ---------------------------------------------------------------- spawned mode
 
     /// Three steps of 10 ms each: a future like this advances only when polled.
@@ -729,17 +847,47 @@ mod with_tokio_feature {
     }
 
     #[test]
-    #[should_panic(expected = "must be called from the context of a Tokio 1.x runtime")]
-    fn spawned_outside_a_runtime_panics() {
-        let _ = as_completed([async { 1 }]).spawned();
+    fn spawned_outside_a_runtime_panics_at_the_callers_line() {
+        let cases: [super::Call; 3] = [
+            (
+                "as_completed(..).spawned",
+                line!() + 1,
+                Box::new(|| drop(as_completed([async { 1 }]).spawned())),
+            ),
+            (
+                "gather(..).spawned",
+                line!() + 1,
+                Box::new(|| drop(gather([async { 1 }]).spawned())),
+            ),
+            (
+                "try_gather(..).spawned",
+                line!() + 2,
+                Box::new(|| {
+                    drop(try_gather([async { Ok::<u8, ()>(1) }]).spawned());
+                }),
+            ),
+        ];
+        for (method, line, call) in cases {
+            let (message, file, at) = super::panic_site(call);
+            assert_eq!(
+                message,
+                format!("{method}: must be called inside a tokio runtime")
+            );
+            assert_eq!((file.as_str(), at), (file!(), line), "{method}");
+        }
     }
 
     #[tokio::test(start_paused = true)]
-    #[should_panic(expected = "spawned() must be called before the first poll")]
-    async fn spawned_after_polling_panics() {
+    async fn spawned_after_polling_panics_at_the_callers_line() {
         let mut done = as_completed([after(10, 1), after(20, 2)]);
         assert_eq!(done.next().await, Some(1));
-        let _ = done.spawned();
+        let line = line!() + 1;
+        let (message, file, at) = super::panic_site(|| drop(done.spawned()));
+        assert_eq!(
+            message,
+            "as_completed(..).spawned: must be called before the first poll (futures already running cannot be moved into tasks)"
+        );
+        assert_eq!((file.as_str(), at), (file!(), line));
     }
 
     #[tokio::test(start_paused = true)]
@@ -836,4 +984,248 @@ mod with_tokio_feature {
         assert_eq!(panic_message(&*payload), Some("job 1 fails"));
         assert_poisoned(&mut gathered, TRY_GATHER_POISONED).await;
     }
+}
+
+// ---------------------------------------------------------------- gather! and try_gather!
+
+async fn named(delay: u64, name: &'static str) -> &'static str {
+    sleep(ms(delay)).await;
+    name
+}
+
+async fn checked(delay: u64, value: u64, fail: bool) -> Result<u64, String> {
+    sleep(ms(delay)).await;
+    if fail {
+        Err(format!("{value} failed"))
+    } else {
+        Ok(value)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn gather_macro_runs_different_futures_together_in_argument_order() {
+    let start = Instant::now();
+    let (number, name, nothing) =
+        asyncgen::gather!(after(30, 7), named(10, "ten"), sleep(ms(20))).await;
+    assert_eq!((number, name, nothing), (7, "ten", ()));
+    assert_eq!(start.elapsed(), ms(30));
+}
+
+#[tokio::test(start_paused = true)]
+async fn gather_macro_takes_any_number_of_arguments_and_trailing_commas() {
+    assert_eq!(gather!().await, ());
+    assert_eq!(gather!(after(1, 1)).await, (1,));
+    assert_eq!(gather!(after(1, 1),).await, (1,));
+    assert_eq!(gather!(after(2, 1), named(1, "b"),).await, (1, "b"));
+    let start = Instant::now();
+    let many = gather!(
+        after(13, 1),
+        after(12, 2),
+        after(11, 3),
+        after(10, 4),
+        after(9, 5),
+        after(8, 6),
+        after(7, 7),
+        after(6, 8),
+        after(5, 9),
+        after(4, 10),
+        after(3, 11),
+        after(2, 12),
+        after(1, 13),
+        named(14, "fourteen"),
+    )
+    .await;
+    // Tuples above 12 have no `PartialEq`: compare the parts.
+    let (a, b, c, d, e, f, g, h, i, j, k, l, m, n) = many;
+    assert_eq!(
+        [a, b, c, d, e, f, g, h, i, j, k, l, m],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    );
+    assert_eq!(n, "fourteen");
+    assert_eq!(start.elapsed(), ms(14));
+}
+
+#[test]
+fn gather_macros_need_no_runtime() {
+    let both = futures::executor::block_on(gather!(async { 1 }, async { "two" }));
+    assert_eq!(both, (1, "two"));
+    let failed = futures::executor::block_on(try_gather!(async { Ok::<_, String>(1) }, async {
+        Err::<(), _>("bad".to_string())
+    },));
+    assert_eq!(failed, Err("bad".to_string()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn gather_macro_evaluates_its_arguments_at_the_call_in_order_and_borrows() {
+    let mut order = Vec::new();
+    let label = String::from("borrowed");
+    let deferred = gather!(
+        {
+            order.push(1);
+            after(10, 1)
+        },
+        {
+            order.push(2);
+            async { label.len() }
+        },
+    );
+    assert_eq!(order, [1, 2], "evaluated before the first poll");
+    assert_eq!(deferred.await, (1, 8));
+    assert_eq!(label, "borrowed", "still usable: only borrowed");
+}
+
+#[tokio::test(start_paused = true)]
+async fn gather_macro_accepts_into_future_builders() {
+    let (squares, one) = gather!(
+        gather((1..=3u64).map(|n| after(n, n * n))).limit(2),
+        after(1, 1)
+    )
+    .await;
+    assert_eq!((squares, one), (vec![1, 4, 9], 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_gather_macro_drops_its_futures() {
+    let census = Census::default();
+    let watched = |delay| {
+        let member = census.join();
+        async move {
+            let _member = member;
+            sleep(ms(delay)).await;
+        }
+    };
+    let both = gather!(watched(10), watched(1000));
+    let start = Instant::now();
+    assert!(tokio::time::timeout(ms(20), both).await.is_err());
+    assert_eq!(start.elapsed(), ms(20));
+    assert_eq!(census.alive(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn try_gather_macro_gives_the_tuple_or_the_first_error_at_once() {
+    let ok = try_gather!(checked(20, 1, false), async { Ok::<_, String>("two") }).await;
+    assert_eq!(ok, Ok((1, "two")));
+
+    let census = Census::default();
+    let member = census.join();
+    let slow = async move {
+        let _member = member;
+        sleep(ms(1000)).await;
+        Ok::<&str, String>("never")
+    };
+    let start = Instant::now();
+    // The error comes from the later argument, first in time.
+    let failed = try_gather!(slow, checked(30, 2, true), checked(10, 3, false),).await;
+    assert_eq!(failed, Err("2 failed".to_string()));
+    assert_eq!(start.elapsed(), ms(30), "the slow one was not waited for");
+    assert_eq!(census.alive(), 0, "the slow one was dropped");
+}
+
+// ---------------------------------------------------------------- a set that grows
+
+#[tokio::test(start_paused = true)]
+async fn futures_pushed_from_the_loop_run_and_the_stream_ends_after_them() {
+    let start = Instant::now();
+    let mut done = as_completed([after(10, 1), after(30, 3)]);
+    let mut seen = Vec::new();
+    while let Some(value) = done.next().await {
+        seen.push((value, start.elapsed()));
+        if value == 1 {
+            done.push(after(5, 10)); // from t = 10: ends at 15
+            done.push(after(50, 11)); // ends at 60, after the input
+        }
+    }
+    assert_eq!(seen, [(1, ms(10)), (10, ms(15)), (3, ms(30)), (11, ms(60))]);
+    assert!(done.is_terminated());
+}
+
+#[tokio::test(start_paused = true)]
+async fn under_a_limit_added_futures_wait_after_the_input_and_are_numbered_after_it() {
+    let start = Instant::now();
+    let mut done = as_completed([after(10, 0), after(10, 1), after(10, 2)])
+        .limit(2)
+        .indexed();
+    done.push(after(10, 100)); // before the first poll: still after the input
+    let mut seen = Vec::new();
+    while let Some((index, value)) = done.next().await {
+        seen.push((index, value, start.elapsed()));
+        if value == 0 {
+            done.push(after(10, 200));
+            assert_eq!(done.waiting(), 2);
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            (0, 0, ms(10)),
+            (1, 1, ms(10)),
+            (2, 2, ms(20)),
+            (3, 100, ms(20)),
+            (4, 200, ms(30)),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_finished_stream_goes_on_after_a_push() {
+    let mut done = as_completed([after(10, 1)]);
+    assert_eq!(done.next().await, Some(1));
+    assert_eq!(done.next().await, None);
+    assert!(done.is_terminated());
+    done.extend([after(5, 2), after(1, 3)]);
+    assert!(!done.is_terminated());
+    assert_eq!(done.size_hint(), (2, Some(2)));
+    let rest: Vec<u64> = (&mut done).collect().await;
+    assert_eq!(rest, [3, 2]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_crawl_visits_each_page_once_with_at_most_n_in_flight() {
+    // Page n links to 2n, 2n + 1 and back to 1, up to page 31.
+    let census = Census::default();
+    let fetch = |page: u64| {
+        let census = census.clone();
+        async move {
+            let _running = census.join();
+            sleep(ms(10)).await;
+            let links: Vec<u64> = [page * 2, page * 2 + 1, 1]
+                .into_iter()
+                .filter(|&p| p <= 31)
+                .collect();
+            (page, links)
+        }
+    };
+    let start = Instant::now();
+    let mut seen = std::collections::HashSet::from([1]);
+    let mut crawl = as_completed([Box::pin(fetch(1))]).limit(4);
+    let mut visited = 0;
+    while let Some((_, links)) = crawl.next().await {
+        visited += 1;
+        for link in links {
+            if seen.insert(link) {
+                crawl.push(Box::pin(fetch(link)));
+            }
+        }
+    }
+    assert_eq!(visited, 31);
+    assert_eq!(census.peak(), 4, "at most 4 fetches at a time");
+    // Rounds of 10 ms: 1 | 2 3 | 4..7 | then 8..31, 4 at a time: 6 rounds.
+    assert_eq!(start.elapsed(), ms(90));
+}
+
+#[cfg(feature = "tokio")]
+#[tokio::test(start_paused = true)]
+async fn a_spawned_set_runs_pushed_futures_at_once_within_the_limit() {
+    let start = Instant::now();
+    let mut done = as_completed([after(10, 1)]).limit(2).spawned();
+    done.push(after(30, 2)); // spawned now: a place is free
+    done.push(after(10, 3)); // waits for a place
+    assert_eq!((done.running(), done.waiting()), (2, 1));
+    sleep(ms(40)).await; // the consumer is busy; tasks 1 and 2 finish meanwhile
+    let mut seen = Vec::new();
+    while let Some(value) = done.next().await {
+        seen.push((value, start.elapsed()));
+    }
+    // 3 was spawned when 1's output was taken, at 40 ms.
+    assert_eq!(seen, [(1, ms(40)), (2, ms(40)), (3, ms(50))]);
 }

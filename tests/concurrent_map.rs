@@ -202,7 +202,7 @@ async fn map_concurrent_of_nothing_ends_at_once() {
 }
 
 #[test]
-#[should_panic(expected = "`map_concurrent` needs a limit of at least 1")]
+#[should_panic(expected = "map_concurrent: the limit must be at least 1, got 0")]
 fn map_concurrent_with_limit_zero_panics() {
     let _ = stream::iter([1]).map_concurrent(0, |x| async move { x });
 }
@@ -246,8 +246,9 @@ fn map_concurrent_yields_to_the_executor_behind_a_stuck_item() {
     let mut cx = Context::from_waker(&waker);
     assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Pending);
     let pulled_in_one_poll = *pulled.borrow();
+    // At most tokio's budget of 128 outputs parked, plus the 4 running.
     assert!(
-        (4..100).contains(&pulled_in_one_poll),
+        (4..=132).contains(&pulled_in_one_poll),
         "pulled {pulled_in_one_poll} items in one poll"
     );
     assert_eq!(
@@ -414,7 +415,7 @@ async fn map_unordered_of_nothing_ends_at_once() {
 }
 
 #[test]
-#[should_panic(expected = "`map_unordered` needs a limit of at least 1")]
+#[should_panic(expected = "map_unordered: the limit must be at least 1, got 0")]
 fn map_unordered_with_limit_zero_panics() {
     let _ = stream::iter([1]).map_unordered(0, |x| async move { x });
 }

@@ -1,12 +1,13 @@
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 
 use futures_core::stream::{FusedStream, Stream};
 
 use super::driver::Driver;
-use super::item_shape::{Indexed, Plain};
+use super::extendable::Extendable;
+use super::item_shape::{Indexed, ItemShape, Plain};
 
 /// Runs every future of `futures` concurrently and yields their outputs in the order
 /// they complete, like Python's `asyncio.as_completed`.
@@ -21,7 +22,52 @@ use super::item_shape::{Indexed, Plain};
 ///   input lazily, one future per finished one; the input may then be endless and memory
 ///   stays bounded by `n`.
 /// - [`.indexed()`](AsCompleted::indexed) yields `(input_index, output)`.
+/// - [`.push(future)`](AsCompleted::push) adds a future while the stream runs, even from
+///   inside the loop that consumes it: the stream ends when the input and everything
+///   added are done (Python's `TaskGroup.create_task`).
 /// - Dropping the stream drops every future still running, which cancels them.
+///
+/// # `asyncio.wait`
+///
+/// The stream is Python's pending set. `asyncio.wait(tasks, return_when=FIRST_COMPLETED)`
+/// is one `next().await`: it gives the first output and leaves the others running in
+/// the stream, to be awaited later, added to with [`push`](AsCompleted::push), or
+/// cancelled by dropping the stream. `return_when=FIRST_EXCEPTION` over `Result`
+/// outputs is a `while let` loop that stops at the first `Err`, the rest still pending
+/// in the stream; when nothing but the error or all the outputs matter,
+/// [`try_gather`](super::try_gather()) does it in one call and cancels the rest.
+///
+/// ```
+/// use std::time::Duration;
+/// use asyncgen::prelude::*;
+/// use tokio::time::sleep;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// async fn job(ms: u64) -> Result<u64, String> {
+///     sleep(Duration::from_millis(ms)).await;
+///     if ms == 20 { Err(format!("job {ms} failed")) } else { Ok(ms) }
+/// }
+///
+/// // done, pending = await asyncio.wait(jobs, return_when=FIRST_COMPLETED)
+/// let mut pending = as_completed([job(30), job(10), job(20)].map(Box::pin));
+/// let first = pending.next().await;
+/// assert_eq!(first, Some(Ok(10)));
+/// assert_eq!(pending.running(), 2); // still running, in `pending`
+///
+/// // return_when=FIRST_EXCEPTION
+/// let mut done = vec![first.unwrap()];
+/// while let Some(output) = pending.next().await {
+///     let failed = output.is_err();
+///     done.push(output);
+///     if failed {
+///         break;
+///     }
+/// }
+/// assert_eq!(done, [Ok(10), Err("job 20 failed".to_string())]);
+/// assert_eq!(pending.running(), 1); // job(30), dropped with `pending`
+/// # }
+/// ```
 ///
 /// # Fairness under tokio
 ///
@@ -66,7 +112,7 @@ where
     I::Item: Future,
 {
     AsCompleted {
-        driver: Driver::new(futures.into_iter()),
+        driver: Driver::new(Extendable::new(futures.into_iter())),
         shape: PhantomData,
     }
 }
@@ -75,7 +121,7 @@ where
 /// [`Indexed`] (items are `(input_index, output)`).
 #[must_use = "streams do nothing unless polled"]
 pub struct AsCompleted<I: Iterator, K = Plain> {
-    driver: Driver<I>,
+    driver: Driver<Extendable<I>>,
     shape: PhantomData<K>,
 }
 
@@ -88,9 +134,12 @@ where
     /// new future is taken only when one finishes, so the input may be endless and at
     /// most `limit` futures exist at any time.
     ///
+    /// Futures added with [`push`](Self::push) count against the same limit.
+    ///
     /// # Panics
     ///
-    /// If `limit` is 0 (nothing could ever run).
+    /// If `limit` is 0, with "as_completed(..).limit: the limit must be at least 1, …",
+    /// reported at the caller's line.
     ///
     /// # Examples
     ///
@@ -107,12 +156,13 @@ where
     /// ```
     #[track_caller]
     pub fn limit(mut self, limit: usize) -> Self {
-        self.driver.set_limit(limit);
+        self.driver.set_limit("as_completed(..).limit", limit);
         self
     }
 
     /// Yields `(input_index, output)` instead of `output`; `input_index` counts from 0
-    /// in the order the input produced the futures.
+    /// in the order the futures start: the input's first, then the ones added with
+    /// [`push`](Self::push), so an added future's index comes after every input's.
     ///
     /// # Examples
     ///
@@ -139,6 +189,95 @@ where
         }
     }
 
+    /// Adds a future to the running set; the stream yields its output too, and ends only
+    /// when the input and everything added are done. Call it between two items, for
+    /// instance from the body of the `while let` loop that consumes the stream: a
+    /// crawler pushes the fetch of each link a page reveals (Python's
+    /// `TaskGroup.create_task`, or adding to the set passed to `asyncio.wait`).
+    ///
+    /// An added future starts on the next poll, once the whole input has started: with
+    /// a [`limit`](Self::limit), added futures wait for a free place after the input's
+    /// (first added, first started), as tasks queued on a semaphore would. So with an
+    /// endless input under a limit, added futures never start. With
+    /// [`indexed`](Self::indexed), added futures get the indices after the input's, in
+    /// the order they start. A stream that had ended goes on after a `push`.
+    ///
+    /// The future must have the input's future type: push the result of the same
+    /// `async fn`, or box the futures (`Box::pin`) when they differ.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use asyncgen::prelude::*;
+    /// use tokio::time::{Instant, sleep};
+    ///
+    /// // Each page reveals the pages below it; fetch each once, at most 2 at a time.
+    /// async fn fetch(page: u32) -> (u32, Vec<u32>) {
+    ///     sleep(Duration::from_millis(10)).await;
+    ///     let links = if page < 4 { vec![page * 2, page * 2 + 1] } else { vec![] };
+    ///     (page, links)
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = Instant::now();
+    /// let mut crawl = as_completed([fetch(1)]).limit(2);
+    /// let mut visited = Vec::new();
+    /// while let Some((page, links)) = crawl.next().await {
+    ///     visited.push(page);
+    ///     for link in links {
+    ///         crawl.push(fetch(link));
+    ///     }
+    /// }
+    /// assert_eq!(visited, [1, 2, 3, 4, 5, 6, 7]);
+    /// assert_eq!(start.elapsed(), Duration::from_millis(40)); // 1, then 2 at a time
+    /// # }
+    /// ```
+    pub fn push(&mut self, future: I::Item) {
+        self.driver.input_mut().push(future);
+        self.driver.resume();
+    }
+
+    /// How many futures run now (started, not yet finished).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::prelude::*;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let mut running = as_completed([1, 2].map(|n| async move { n }));
+    /// assert_eq!(running.running(), 0); // nothing starts before the first poll
+    /// assert!(running.next().await.is_some());
+    /// assert_eq!(running.running(), 1);
+    /// # });
+    /// ```
+    pub fn running(&self) -> usize {
+        self.driver.running()
+    }
+
+    /// How many added futures wait for a place under the [`limit`](Self::limit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use asyncgen::prelude::*;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let job = |n: u32| async move { n };
+    /// let mut jobs = as_completed([job(0)]).limit(1);
+    /// jobs.push(job(1));
+    /// jobs.push(job(2));
+    /// assert_eq!(jobs.waiting(), 2);
+    /// assert_eq!(jobs.next().await, Some(0)); // job(1) starts in its place
+    /// assert_eq!(jobs.waiting(), 1);
+    /// # });
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.driver.input().waiting()
+    }
+
     /// Runs each future as its own tokio task (feature `tokio`): the futures keep
     /// running while the consumer is busy awaiting something else, and on a
     /// multi-threaded runtime they run in parallel.
@@ -147,6 +286,7 @@ where
     /// call [`.limit(n)`](Self::limit) before `.spawned()`. Later ones are spawned as
     /// the stream hands out outputs: a finished task keeps its slot until its output is
     /// taken, so memory stays bounded by the limit even when the consumer is slow.
+    /// Futures added before this call are spawned after the input's.
     ///
     /// Dropping the stream aborts every task still running. A task that panics
     /// re-raises the panic in the consumer, with the original payload, when its output
@@ -155,7 +295,9 @@ where
     ///
     /// # Panics
     ///
-    /// - Here, if called outside a tokio runtime.
+    /// - Here, if called outside a tokio runtime or after the stream was first polled,
+    ///   with a message that starts "as_completed(..).spawned", reported at the
+    ///   caller's line.
     /// - When polled, if a task panicked (the task's own panic is resumed), or if the
     ///   runtime the tasks were spawned on shut down before a task finished (the task
     ///   was cancelled, so there is no output to yield).
@@ -192,41 +334,51 @@ where
     {
         super::SpawnedAsCompleted::new(self.driver)
     }
-
-    pub(crate) fn poll_indexed(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
-        let polled = self.driver.poll_next(cx);
-        if let Poll::Ready(Some(_)) = polled {
-            // Take the successor now rather than on the next poll: a spawned successor
-            // then runs while the consumer handles this item.
-            self.driver.fill();
-        }
-        polled
-    }
-
-    #[cfg(feature = "tokio")]
-    pub(crate) fn from_driver(driver: Driver<I>) -> Self {
-        Self {
-            driver,
-            shape: PhantomData,
-        }
-    }
 }
 
-impl<I> Stream for AsCompleted<I, Plain>
+impl<I, K> Extend<I::Item> for AsCompleted<I, K>
 where
     I: Iterator,
     I::Item: Future,
 {
-    type Item = <I::Item as Future>::Output;
+    /// [`push`](AsCompleted::push)es each future.
+    fn extend<T: IntoIterator<Item = I::Item>>(&mut self, futures: T) {
+        for future in futures {
+            self.push(future);
+        }
+    }
+}
+
+/// The item for `shape` from what a driver hands out; shared by the in-task and the
+/// spawned streams.
+#[inline]
+pub(crate) fn poll_shaped<J, K>(
+    driver: &mut Driver<J>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<K::Item<<J::Item as Future>::Output>>>
+where
+    J: Iterator,
+    J::Item: Future,
+    K: ItemShape,
+{
+    let polled = ready!(driver.poll_next(cx));
+    if polled.is_some() {
+        driver.refill();
+    }
+    Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
+}
+
+impl<I, K> Stream for AsCompleted<I, K>
+where
+    I: Iterator,
+    I::Item: Future,
+    K: ItemShape,
+{
+    type Item = K::Item<<I::Item as Future>::Output>;
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut()
-            .poll_indexed(cx)
-            .map(|item| item.map(|(_, output)| output))
+        poll_shaped::<_, K>(&mut self.get_mut().driver, cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -234,37 +386,11 @@ where
     }
 }
 
-impl<I> Stream for AsCompleted<I, Indexed>
+impl<I, K> FusedStream for AsCompleted<I, K>
 where
     I: Iterator,
     I::Item: Future,
-{
-    type Item = (usize, <I::Item as Future>::Output);
-
-    #[inline]
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().poll_indexed(cx)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.driver.size_hint()
-    }
-}
-
-impl<I> FusedStream for AsCompleted<I, Plain>
-where
-    I: Iterator,
-    I::Item: Future,
-{
-    fn is_terminated(&self) -> bool {
-        self.driver.is_terminated()
-    }
-}
-
-impl<I> FusedStream for AsCompleted<I, Indexed>
-where
-    I: Iterator,
-    I::Item: Future,
+    K: ItemShape,
 {
     fn is_terminated(&self) -> bool {
         self.driver.is_terminated()

@@ -1,17 +1,21 @@
 use core::future::Future;
 use core::num::NonZeroUsize;
-use core::task::{Context, Poll};
+use core::ops::ControlFlow;
+use core::task::{Context, Poll, ready};
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 
+use super::coop::poll_budget;
 use super::tagged::Tagged;
 
 /// The engine shared by `as_completed`, `gather` and `try_gather`: pulls futures from the
 /// input iterator (all at once, or lazily up to a limit), runs them in a
 /// `FuturesUnordered` and hands out `(input_index, output)` in completion order.
 pub(crate) struct Driver<I: Iterator> {
-    /// `None` once the iterator has returned `None`, so it is never called again.
-    input: Option<I>,
+    input: I,
+    /// Set when `input` returned `None`; it is not called again until
+    /// [`resume`](Self::resume) says more was added to it.
+    input_done: bool,
     in_flight: FuturesUnordered<Tagged<I::Item>>,
     /// `in_flight.len()`, kept here because `FuturesUnordered::len` costs atomic loads
     /// and this is read twice per item.
@@ -24,6 +28,33 @@ pub(crate) struct Driver<I: Iterator> {
 // ever used through `&mut`, so nothing here relies on the driver staying put.
 impl<I: Iterator> Unpin for Driver<I> {}
 
+/// Panics with the one message every method that takes a limit gives for 0.
+#[cold]
+#[track_caller]
+pub(crate) fn zero_limit(method: &str) -> ! {
+    panic!("{method}: the limit must be at least 1, got 0 (nothing could ever run)")
+}
+
+/// `limit` as a `NonZeroUsize`, or the zero-limit panic naming `method`.
+#[inline]
+#[track_caller]
+pub(crate) fn nonzero_limit(method: &str, limit: usize) -> NonZeroUsize {
+    match NonZeroUsize::new(limit) {
+        Some(limit) => limit,
+        None => zero_limit(method),
+    }
+}
+
+/// The runtime a spawned mode spawns on, or a panic naming `method`.
+#[cfg(feature = "tokio")]
+#[track_caller]
+pub(crate) fn current_runtime(method: &str) -> tokio::runtime::Handle {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => runtime,
+        Err(_) => panic!("{method}: must be called inside a tokio runtime"),
+    }
+}
+
 impl<I> Driver<I>
 where
     I: Iterator,
@@ -31,7 +62,8 @@ where
 {
     pub(crate) fn new(input: I) -> Self {
         Self {
-            input: Some(input),
+            input,
+            input_done: false,
             in_flight: FuturesUnordered::new(),
             running: 0,
             limit: None,
@@ -47,17 +79,19 @@ where
     /// cannot be moved into the new one.
     #[cfg(feature = "tokio")]
     #[track_caller]
-    pub(crate) fn map_input<J>(self, wrap: impl FnOnce(I) -> J) -> Driver<J>
+    pub(crate) fn map_input<J>(self, method: &str, wrap: impl FnOnce(I) -> J) -> Driver<J>
     where
         J: Iterator,
         J::Item: Future,
     {
-        assert!(
-            self.next_index == 0,
-            "spawned() must be called before the first poll: futures already running cannot be moved into tasks",
-        );
+        if self.next_index != 0 {
+            panic!(
+                "{method}: must be called before the first poll (futures already running cannot be moved into tasks)"
+            );
+        }
         Driver {
-            input: self.input.map(wrap),
+            input: wrap(self.input),
+            input_done: self.input_done,
             in_flight: FuturesUnordered::new(),
             running: 0,
             limit: self.limit,
@@ -66,69 +100,77 @@ where
     }
 
     #[track_caller]
-    pub(crate) fn set_limit(&mut self, limit: usize) {
-        let Some(limit) = NonZeroUsize::new(limit) else {
-            panic!("limit must be at least 1, got 0");
-        };
-        self.limit = Some(limit);
+    pub(crate) fn set_limit(&mut self, method: &str, limit: usize) {
+        self.limit = Some(nonzero_limit(method, limit));
     }
 
-    /// How many futures have been taken from the input so far.
-    pub(crate) fn issued(&self) -> usize {
-        self.next_index
+    pub(crate) fn input(&self) -> &I {
+        &self.input
+    }
+
+    pub(crate) fn input_mut(&mut self) -> &mut I {
+        &mut self.input
+    }
+
+    /// Says that the input, which returned `None`, may have more now.
+    pub(crate) fn resume(&mut self) {
+        self.input_done = false;
+    }
+
+    /// How many futures run now.
+    pub(crate) fn running(&self) -> usize {
+        self.running
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
-        self.input.is_none() && self.running == 0
+        self.input_done && self.running == 0
     }
 
     pub(crate) fn size_hint(&self) -> (usize, Option<usize>) {
         let running = self.running;
-        match &self.input {
-            None => (running, Some(running)),
-            Some(input) => {
-                let (low, high) = input.size_hint();
-                (
-                    running.saturating_add(low),
-                    high.and_then(|high| high.checked_add(running)),
-                )
-            }
+        if self.input_done {
+            return (running, Some(running));
         }
+        let (low, high) = self.input.size_hint();
+        (
+            running.saturating_add(low),
+            high.and_then(|high| high.checked_add(running)),
+        )
     }
 
     /// Takes futures from the input until the limit is reached or the input ends.
+    #[inline]
     pub(crate) fn fill(&mut self) {
-        let Some(input) = &mut self.input else { return };
+        if self.input_done {
+            return;
+        }
         let room = match self.limit {
             Some(limit) => limit.get().saturating_sub(self.running),
             None => usize::MAX,
         };
         for _ in 0..room {
-            match input.next() {
+            match self.input.next() {
                 Some(future) => {
                     self.in_flight.push(Tagged::new(self.next_index, future));
                     self.next_index += 1;
                     self.running += 1;
                 }
                 None => {
-                    self.input = None;
+                    self.input_done = true;
                     return;
                 }
             }
         }
     }
 
+    /// The next `(input_index, output)` in completion order; the input is topped up
+    /// before the futures are polled.
+    #[inline]
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
-        // Under tokio, every item costs one unit of the task's cooperative budget: a
-        // flood of ready futures would otherwise never return `Pending` and starve every
-        // other task on the worker. The budget is checked before any inner future is
-        // polled, so an exhausted budget never makes the inner futures spin.
-        #[cfg(feature = "tokio")]
-        let coop = core::task::ready!(tokio::task::coop::poll_proceed(cx));
-
+        let budget = ready!(poll_budget(cx));
         self.fill();
         // A poll of `in_flight` ends in one of three ways: an output (one future fewer),
         // nothing (as many as before), or a panic, after which `FuturesUnordered` has
@@ -141,16 +183,49 @@ where
         let polled = self.in_flight.poll_next_unpin(cx);
         match polled {
             Poll::Ready(Some(_)) => {
-                #[cfg(feature = "tokio")]
-                coop.made_progress();
+                budget.made_progress();
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
         }
         debug_assert!(
-            !matches!(polled, Poll::Ready(None)) || (self.running == 0 && self.input.is_none()),
+            !matches!(polled, Poll::Ready(None)) || (self.running == 0 && self.input_done),
             "the driver ended with futures or input left",
         );
         polled
+    }
+
+    /// Takes the successor of an output just handed out now rather than on the next
+    /// poll: a spawned successor then runs while the consumer handles the output.
+    #[inline]
+    pub(crate) fn refill(&mut self) {
+        if self.limit.is_some() {
+            self.fill();
+        }
+    }
+
+    /// Drives every future to its end, putting each output that `split` keeps into
+    /// `slots` at its input index: `Ready(Continue)` once all are done, `Ready(Break)`
+    /// as soon as `split` breaks on an output, `Pending` meanwhile.
+    pub(crate) fn poll_into_slots<T, B>(
+        &mut self,
+        cx: &mut Context<'_>,
+        slots: &mut Vec<Option<T>>,
+        mut split: impl FnMut(<I::Item as Future>::Output) -> ControlFlow<B, T>,
+    ) -> Poll<ControlFlow<B>> {
+        loop {
+            match ready!(self.poll_next(cx)) {
+                Some((index, output)) => match split(output) {
+                    ControlFlow::Continue(kept) => {
+                        if slots.len() < self.next_index {
+                            slots.resize_with(self.next_index, || None);
+                        }
+                        slots[index] = Some(kept);
+                    }
+                    ControlFlow::Break(stop) => return Poll::Ready(ControlFlow::Break(stop)),
+                },
+                None => return Poll::Ready(ControlFlow::Continue(())),
+            }
+        }
     }
 }
 
@@ -160,7 +235,7 @@ impl<I: Iterator> core::fmt::Debug for Driver<I> {
             .field("in_flight", &self.running)
             .field("limit", &self.limit)
             .field("issued", &self.next_index)
-            .field("input_exhausted", &self.input.is_none())
+            .field("input_exhausted", &self.input_done)
             .finish()
     }
 }

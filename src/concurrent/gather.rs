@@ -1,4 +1,6 @@
+use core::convert::Infallible;
 use core::future::Future;
+use core::ops::ControlFlow;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
@@ -6,6 +8,12 @@ use super::driver::Driver;
 
 /// Runs every future of `futures` concurrently and collects their outputs in input
 /// order, like Python's `asyncio.gather`.
+///
+/// All the futures here have one type (a `Vec`, an array, an iterator). For futures of
+/// different types, Python's `await asyncio.gather(step_one(), step_two())`, use the
+/// [`gather!`](crate::gather!) macro: `gather!(step_one(), step_two()).await` gives a
+/// tuple. (Two calls of different `async fn`s, or two `async` blocks, are always
+/// different types, so `gather([step_one(), step_two()])` does not compile.)
 ///
 /// The returned [`Gather`] is a future and a builder: `.await` it directly, or first set
 /// [`.limit(n)`](Gather::limit) (at most `n` futures in flight, the input pulled
@@ -113,7 +121,8 @@ where
     ///
     /// # Panics
     ///
-    /// If `limit` is 0.
+    /// If `limit` is 0, with "gather(..).limit: the limit must be at least 1, …",
+    /// reported at the caller's line.
     ///
     /// # Examples
     ///
@@ -138,7 +147,7 @@ where
     /// ```
     #[track_caller]
     pub fn limit(mut self, limit: usize) -> Self {
-        self.driver.set_limit(limit);
+        self.driver.set_limit("gather(..).limit", limit);
         self
     }
 
@@ -176,11 +185,10 @@ where
         I::Item: Send + 'static,
         <I::Item as Future>::Output: Send + 'static,
     {
-        let runtime = tokio::runtime::Handle::current();
-        Gather::new(
-            self.driver
-                .map_input(|input| super::SpawnEach::new(input, runtime)),
-        )
+        let runtime = super::driver::current_runtime("gather(..).spawned");
+        Gather::new(self.driver.map_input("gather(..).spawned", |input| {
+            super::SpawnEach::new(input, runtime)
+        }))
     }
 }
 
@@ -209,18 +217,9 @@ where
         );
         let slots = this.slots.as_mut().expect("Gather polled after completion");
         this.unwound = true;
-        let polled = loop {
-            match this.driver.poll_next(cx) {
-                Poll::Ready(Some((index, output))) => {
-                    if slots.len() < this.driver.issued() {
-                        slots.resize_with(this.driver.issued(), || None);
-                    }
-                    slots[index] = Some(output);
-                }
-                Poll::Ready(None) => break Poll::Ready(()),
-                Poll::Pending => break Poll::Pending,
-            }
-        };
+        let polled = this
+            .driver
+            .poll_into_slots(cx, slots, ControlFlow::<Infallible, _>::Continue);
         this.unwound = false;
         ready!(polled);
         let outputs = this

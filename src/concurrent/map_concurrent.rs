@@ -4,18 +4,16 @@ use core::fmt;
 use core::future::Future;
 use core::num::NonZeroUsize;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 use std::collections::VecDeque;
 
 use futures_core::stream::{FusedStream, Stream};
 use futures_util::stream::{Fuse, FuturesUnordered, StreamExt};
 use pin_project_lite::pin_project;
 
-use super::map_unordered::zero_limit;
-
-/// How many outputs one poll may park behind a slow earlier one before it lets the
-/// task yield; the same cooperative budget `FuturesUnordered` uses.
-const YIELD_EVERY: usize = 32;
+use super::coop::{OUTPUTS_PER_POLL, poll_budget};
+use super::driver::nonzero_limit;
+use super::tagged::Tagged;
 
 pin_project! {
     /// The stream returned by
@@ -62,7 +60,7 @@ pin_project! {
         #[pin]
         stream: Fuse<S>,
         f: F,
-        in_flight: FuturesUnordered<Indexed<Fut>>,
+        in_flight: FuturesUnordered<Tagged<Fut>>,
         // Slot `k` holds the output of input number `next_out + k` once it has
         // finished; `None` while that future still runs.
         finished: VecDeque<Option<Fut::Output>>,
@@ -77,26 +75,6 @@ pin_project! {
     }
 }
 
-pin_project! {
-    /// A future that reports its input number along with its output.
-    struct Indexed<Fut> {
-        #[pin]
-        future: Fut,
-        index: usize,
-    }
-}
-
-impl<Fut: Future> Future for Indexed<Fut> {
-    type Output = (usize, Fut::Output);
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let index = *this.index;
-        this.future.poll(cx).map(|output| (index, output))
-    }
-}
-
 impl<S, F, Fut> MapConcurrent<S, F, Fut>
 where
     S: Stream,
@@ -105,9 +83,7 @@ where
 {
     #[track_caller]
     pub(super) fn new(stream: S, limit: usize, f: F) -> Self {
-        let Some(limit) = NonZeroUsize::new(limit) else {
-            zero_limit("map_concurrent")
-        };
+        let limit = nonzero_limit("map_concurrent", limit);
         MapConcurrent {
             stream: stream.fuse(),
             f,
@@ -124,15 +100,16 @@ where
         let mut this = self.project();
         let mut parked = 0;
         loop {
+            // Every output taken from the running futures costs one unit of tokio's
+            // budget, parked or handed out, so a long run of outputs parked behind a
+            // slow one still lets the task yield.
+            let budget = ready!(poll_budget(cx));
             // Start new work while fewer than `limit` futures run.
             while this.in_flight.len() < this.limit.get() {
                 match this.stream.as_mut().poll_next(cx) {
                     Poll::Ready(Some(item)) => {
                         let future = (this.f)(item);
-                        this.in_flight.push(Indexed {
-                            future,
-                            index: *this.next_in,
-                        });
+                        this.in_flight.push(Tagged::new(*this.next_in, future));
                         *this.next_in += 1;
                     }
                     Poll::Ready(None) | Poll::Pending => break,
@@ -142,11 +119,13 @@ where
             match this.in_flight.poll_next_unpin(cx) {
                 // The output next in line goes straight out, skipping the queue.
                 Poll::Ready(Some((index, output))) if index == *this.next_out => {
+                    budget.made_progress();
                     *this.next_out += 1;
                     this.finished.pop_front();
                     return Poll::Ready(Some(output));
                 }
                 Poll::Ready(Some((index, output))) => {
+                    budget.made_progress();
                     let slot = index - *this.next_out;
                     if slot >= this.finished.len() {
                         this.finished.resize_with(slot + 1, || None);
@@ -156,7 +135,10 @@ where
                 // Nothing finished this time (or nothing runs): hand out what waits.
                 Poll::Ready(None) | Poll::Pending => {
                     return match take_next(this.finished, this.next_out) {
-                        Some(output) => Poll::Ready(Some(output)),
+                        Some(output) => {
+                            budget.made_progress();
+                            Poll::Ready(Some(output))
+                        }
                         None if this.in_flight.is_empty() && this.stream.is_done() => {
                             Poll::Ready(None)
                         }
@@ -169,8 +151,10 @@ where
             if let Some(output) = take_next(this.finished, this.next_out) {
                 return Poll::Ready(Some(output));
             }
+            // Outside tokio there is no budget to run out of: stop after as many outputs
+            // as tokio would allow, so that any executor gets control back.
             parked += 1;
-            if parked == YIELD_EVERY {
+            if parked == OUTPUTS_PER_POLL {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }

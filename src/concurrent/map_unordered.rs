@@ -4,11 +4,14 @@ use core::fmt;
 use core::future::Future;
 use core::num::NonZeroUsize;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 
 use futures_core::stream::{FusedStream, Stream};
 use futures_util::stream::{Fuse, FuturesUnordered, StreamExt};
 use pin_project_lite::pin_project;
+
+use super::coop::poll_budget;
+use super::driver::nonzero_limit;
 
 pin_project! {
     /// The stream returned by
@@ -56,9 +59,7 @@ where
 {
     #[track_caller]
     pub(super) fn new(stream: S, limit: usize, f: F) -> Self {
-        let Some(limit) = NonZeroUsize::new(limit) else {
-            zero_limit("map_unordered")
-        };
+        let limit = nonzero_limit("map_unordered", limit);
         MapUnordered {
             stream: stream.fuse(),
             f,
@@ -66,12 +67,6 @@ where
             limit,
         }
     }
-}
-
-#[cold]
-#[track_caller]
-pub(super) fn zero_limit(method: &str) -> ! {
-    panic!("`{method}` needs a limit of at least 1 future at a time, got 0")
 }
 
 impl<S, F, Fut> Stream for MapUnordered<S, F, Fut>
@@ -83,6 +78,7 @@ where
     type Item = Fut::Output;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Fut::Output>> {
+        let budget = ready!(poll_budget(cx));
         let mut this = self.project();
 
         // Start new work while there is room, then drive what is running.
@@ -93,7 +89,10 @@ where
             }
         }
         match this.in_flight.poll_next_unpin(cx) {
-            Poll::Ready(Some(output)) => Poll::Ready(Some(output)),
+            Poll::Ready(Some(output)) => {
+                budget.made_progress();
+                Poll::Ready(Some(output))
+            }
             Poll::Ready(None) if this.stream.is_done() => Poll::Ready(None),
             Poll::Ready(None) | Poll::Pending => Poll::Pending,
         }

@@ -5,13 +5,16 @@
 //! futures and run them concurrently inside the task that polls them (on
 //! futures-util's `FuturesUnordered`). Each has `.limit(n)`, which keeps at most `n` in
 //! flight and pulls the input lazily, so the input may be endless; dropping them
-//! cancels (drops) what still runs.
+//! cancels (drops) what still runs. [`as_completed`] also grows while it runs
+//! ([`AsCompleted::push`]). For a few futures of different types,
+//! [`gather!`](crate::gather!) and [`try_gather!`](crate::try_gather!) give a tuple.
 //!
 //! Two behaviours of running futures inside one task are worth knowing:
 //!
-//! - **Fairness.** With the `tokio` feature, every output handed out consumes one unit
-//!   of tokio's cooperative budget, so draining many already-complete futures still
-//!   lets the other tasks on the worker run.
+//! - **Fairness.** With the `tokio` feature, every engine here (`as_completed`, `gather`,
+//!   `try_gather`, `map_concurrent`, `map_unordered`) spends one unit of tokio's
+//!   cooperative budget per output it takes from its futures, so draining many
+//!   already-complete futures still lets the other tasks on the worker run.
 //! - **Progress while the consumer is busy.** Futures inside a stream only run while the
 //!   stream is polled: if the consumer awaits something else between two items, the
 //!   futures stand still. `.spawned()` (feature `tokio`, for `Send + 'static` futures)
@@ -23,8 +26,11 @@ use core::future::Future;
 use futures_core::stream::Stream;
 
 mod as_completed;
+mod coop;
 mod driver;
+mod extendable;
 mod gather;
+mod gather_macro;
 mod item_shape;
 mod map_concurrent;
 mod map_unordered;
@@ -39,7 +45,7 @@ mod try_gather;
 
 pub use as_completed::{AsCompleted, as_completed};
 pub use gather::{Gather, gather};
-pub use item_shape::{Indexed, Plain};
+pub use item_shape::{Indexed, ItemShape, Plain};
 pub use map_concurrent::MapConcurrent;
 pub use map_unordered::MapUnordered;
 #[cfg(feature = "tokio")]
@@ -73,7 +79,8 @@ pub trait StreamConcurrentExt: Stream {
     ///
     /// # Panics
     ///
-    /// - If `limit` is 0 (nothing could ever run).
+    /// - If `limit` is 0, with "map_concurrent: the limit must be at least 1, …",
+    ///   reported at the caller's line.
     /// - When polled, if a future, `f` or this stream panics. Polled again after the
     ///   panic was caught, the stream returns `None` and drops the futures still
     ///   running: a later output handed out without the lost one would arrive one
@@ -124,7 +131,8 @@ pub trait StreamConcurrentExt: Stream {
     ///
     /// # Panics
     ///
-    /// - If `limit` is 0 (nothing could ever run).
+    /// - If `limit` is 0, with "map_unordered: the limit must be at least 1, …",
+    ///   reported at the caller's line.
     /// - When polled, if a future, `f` or this stream panics. Polled again after the
     ///   panic was caught, the stream goes on with the other futures, as
     ///   [`as_completed`](crate::as_completed()#panics) does: in completion order

@@ -59,6 +59,16 @@ where
     }
 }
 
+impl<I> SpawnEach<I> {
+    pub(crate) fn input(&self) -> &I {
+        &self.input
+    }
+
+    pub(crate) fn input_mut(&mut self) -> &mut I {
+        &mut self.input
+    }
+}
+
 impl<I> Iterator for SpawnEach<I>
 where
     I: Iterator,

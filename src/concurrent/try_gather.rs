@@ -1,4 +1,5 @@
 use core::future::Future;
+use core::ops::ControlFlow;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
@@ -8,7 +9,8 @@ use super::driver::Driver;
 /// first `Err` as soon as it happens, like Python's `asyncio.TaskGroup`.
 ///
 /// When a future fails, every other future is dropped (cancelled) at once and never
-/// polled again; the error is returned without waiting for them. The returned
+/// polled again; the error is returned without waiting for them. For futures of
+/// different types, use the [`try_gather!`](crate::try_gather!) macro. The returned
 /// [`TryGather`] is a builder with [`.limit(n)`](TryGather::limit) and
 /// [`.spawned()`](TryGather::spawned), as [`gather`](super::gather()) has.
 ///
@@ -113,7 +115,8 @@ where
     ///
     /// # Panics
     ///
-    /// If `limit` is 0.
+    /// If `limit` is 0, with "try_gather(..).limit: the limit must be at least 1, …",
+    /// reported at the caller's line.
     ///
     /// # Examples
     ///
@@ -129,7 +132,7 @@ where
     /// ```
     #[track_caller]
     pub fn limit(mut self, limit: usize) -> Self {
-        self.driver_mut().set_limit(limit);
+        self.driver_mut().set_limit("try_gather(..).limit", limit);
         self
     }
 
@@ -167,9 +170,11 @@ where
         T: Send + 'static,
         E: Send + 'static,
     {
-        let runtime = tokio::runtime::Handle::current();
+        let runtime = super::driver::current_runtime("try_gather(..).spawned");
         let driver = self.driver.take().expect("TryGather used after completion");
-        TryGather::new(driver.map_input(|input| super::SpawnEach::new(input, runtime)))
+        TryGather::new(driver.map_input("try_gather(..).spawned", |input| {
+            super::SpawnEach::new(input, runtime)
+        }))
     }
 }
 
@@ -196,27 +201,18 @@ where
             .as_mut()
             .expect("TryGather polled after completion");
         this.unwound = true;
-        let end = loop {
-            match driver.poll_next(cx) {
-                Poll::Ready(Some((index, Ok(output)))) => {
-                    if this.slots.len() < driver.issued() {
-                        this.slots.resize_with(driver.issued(), || None);
-                    }
-                    this.slots[index] = Some(output);
-                }
-                Poll::Ready(Some((_, Err(error)))) => break Poll::Ready(Some(error)),
-                Poll::Ready(None) => break Poll::Ready(None),
-                Poll::Pending => break Poll::Pending,
-            }
-        };
+        let end = driver.poll_into_slots(cx, &mut this.slots, |output| match output {
+            Ok(output) => ControlFlow::Continue(output),
+            Err(error) => ControlFlow::Break(error),
+        });
         this.unwound = false;
         let end = ready!(end);
         // On an error this cancels the rest now, before the caller even sees the error.
         this.driver = None;
         let slots = core::mem::take(&mut this.slots);
         Poll::Ready(match end {
-            Some(error) => Err(error),
-            None => Ok(slots
+            ControlFlow::Break(error) => Err(error),
+            ControlFlow::Continue(()) => Ok(slots
                 .into_iter()
                 .map(|slot| slot.expect("every input index handed out its output"))
                 .collect()),
