@@ -376,10 +376,7 @@ where
     J::Item: Future,
     K: ItemShape,
 {
-    let polled = ready!(driver.poll_next_with(cx, drain));
-    if polled.is_some() {
-        driver.refill();
-    }
+    let polled = ready!(driver.poll_next_with(cx, drain, true));
     Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
 }
 

@@ -164,7 +164,7 @@ where
             self.input_done = true;
             return;
         };
-        for _ in 0..limit.get().saturating_sub(self.running) {
+        while self.running < limit.get() {
             match self.input.next() {
                 Some(future) => {
                     self.in_flight.push(Tagged::new(self.next_index, future));
@@ -186,15 +186,18 @@ where
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
-        self.poll_next_with(cx, drain_all)
+        self.poll_next_with(cx, drain_all, false)
     }
 
     /// As [`poll_next`](Self::poll_next), topping up with [`fill_with`](Self::fill_with).
+    /// With `refill`, the successor of an output is taken at once rather than on the
+    /// next poll: a spawned successor then runs while the consumer handles the output.
     #[inline]
     pub(crate) fn poll_next_with(
         &mut self,
         cx: &mut Context<'_>,
         drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item>),
+        refill: bool,
     ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
         let budget = ready!(poll_budget(cx));
         self.fill_with(drain);
@@ -210,6 +213,9 @@ where
         match polled {
             Poll::Ready(Some(_)) => {
                 budget.made_progress();
+                if refill && self.limit.is_some() {
+                    self.fill();
+                }
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
         }
@@ -218,15 +224,6 @@ where
             "the driver ended with futures or input left",
         );
         polled
-    }
-
-    /// Takes the successor of an output just handed out now rather than on the next
-    /// poll: a spawned successor then runs while the consumer handles the output.
-    #[inline]
-    pub(crate) fn refill(&mut self) {
-        if self.limit.is_some() {
-            self.fill();
-        }
     }
 
     /// Drives every future to its end, putting each output that `split` keeps into
