@@ -138,6 +138,15 @@ where
         )
     }
 
+    #[inline]
+    fn starter(&mut self) -> Starter<'_, I::Item> {
+        Starter {
+            in_flight: &mut self.in_flight,
+            next_index: &mut self.next_index,
+            running: &mut self.running,
+        }
+    }
+
     /// Takes futures from the input until the limit is reached or the input ends.
     #[inline]
     pub(crate) fn fill(&mut self) {
@@ -166,11 +175,7 @@ where
         };
         while self.running < limit.get() {
             match self.input.next() {
-                Some(future) => {
-                    self.in_flight.push(Tagged::new(self.next_index, future));
-                    self.next_index += 1;
-                    self.running += 1;
-                }
+                Some(future) => self.starter().start(future),
                 None => {
                     self.input_done = true;
                     return;
