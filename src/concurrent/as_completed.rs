@@ -5,7 +5,7 @@ use core::task::{Context, Poll, ready};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use super::driver::Driver;
+use super::driver::{Driver, Starter};
 use super::extendable::Extendable;
 use super::item_shape::{Indexed, ItemShape, Plain};
 
@@ -361,10 +361,22 @@ where
     J::Item: Future,
     K: ItemShape,
 {
-    let polled = ready!(driver.poll_next(cx));
-    if polled.is_some() {
-        driver.refill();
-    }
+    poll_shaped_with::<_, K>(driver, cx, super::driver::drain_all)
+}
+
+/// As [`poll_shaped`], topping up with [`Driver::fill_with`].
+#[inline]
+pub(crate) fn poll_shaped_with<J, K>(
+    driver: &mut Driver<J>,
+    cx: &mut Context<'_>,
+    drain: impl FnOnce(&mut J, &mut Starter<'_, J::Item>),
+) -> Poll<Option<K::Item<<J::Item as Future>::Output>>>
+where
+    J: Iterator,
+    J::Item: Future,
+    K: ItemShape,
+{
+    let polled = ready!(driver.poll_next_with(cx, drain, true));
     Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
 }
 
@@ -378,7 +390,7 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        poll_shaped::<_, K>(&mut self.get_mut().driver, cx)
+        poll_shaped_with::<_, K>(&mut self.get_mut().driver, cx, Extendable::drain)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

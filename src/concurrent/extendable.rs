@@ -1,4 +1,7 @@
+use core::future::Future;
 use std::collections::VecDeque;
+
+use super::driver::Starter;
 
 /// The input of an [`AsCompleted`](super::AsCompleted): the iterator it was made from,
 /// then the futures added since, in the order they were added.
@@ -26,6 +29,23 @@ impl<I: Iterator> Extendable<I> {
     /// How many added items wait for their turn.
     pub(crate) fn waiting(&self) -> usize {
         self.added.len()
+    }
+}
+
+impl<I> Extendable<I>
+where
+    I: Iterator,
+    I::Item: Future,
+{
+    /// Starts every item, in order, by internal iteration: what is left of the iterator
+    /// (dropped at its end, as [`next`](Iterator::next) does), then the added ones.
+    #[inline]
+    pub(crate) fn drain(&mut self, starter: &mut Starter<'_, I::Item>) {
+        if let Some(input) = &mut self.input {
+            input.for_each(|item| starter.start(item));
+            self.input = None;
+        }
+        self.added.drain(..).for_each(|item| starter.start(item));
     }
 }
 
