@@ -8,10 +8,18 @@
 //! ```text
 //! cargo bench --bench comprehension -- --warm-up-time 1 --measurement-time 3
 //! ```
+//!
+//! The `comp/range/*` groups put `comp![i for i in 0..n]` beside a hand-written stream
+//! and async-stream under each consumer of the yield benchmark (`inlined`, `opaque`,
+//! `tokio`, `boxed`; see `benches/yield.rs`). `benches/callgrind.sh comprehension`
+//! counts their instructions per item.
 
 use std::future::ready;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::pin::{Pin, pin};
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use asyncgen::prelude::*;
@@ -98,7 +106,115 @@ fn buffer_unordered() -> u64 {
     ))
 }
 
+/// Drains with a no-op waker; `OPAQUE` hides every `poll_next` from the optimiser.
+#[inline(always)]
+fn drain_polling<const OPAQUE: bool, S: Stream<Item = u64>>(stream: S) -> u64 {
+    let mut stream = pin!(stream);
+    let mut cx = Context::from_waker(futures::task::noop_waker_ref());
+    let mut sum = 0;
+    loop {
+        let polled = if OPAQUE {
+            black_box(stream.as_mut()).poll_next(&mut cx)
+        } else {
+            stream.as_mut().poll_next(&mut cx)
+        };
+        match polled {
+            Poll::Ready(Some(i)) => sum += black_box(i),
+            Poll::Ready(None) => return sum,
+            Poll::Pending => unreachable!("every stream here is always ready"),
+        }
+    }
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime")
+    })
+}
+
+const INLINED: u8 = 0;
+const OPAQUE: u8 = 1;
+const TOKIO: u8 = 2;
+const BOXED: u8 = 3;
+
+#[inline(always)]
+fn consume<const HOW: u8, S: Stream<Item = u64> + Send + 'static>(stream: S) -> u64 {
+    match HOW {
+        INLINED => drain_polling::<false, _>(stream),
+        OPAQUE => drain_polling::<true, _>(stream),
+        TOKIO => runtime().block_on(while_let(stream)),
+        _ => runtime().block_on(while_let(stream.boxed())),
+    }
+}
+
+/// The README's consumer: `while let` over a pinned stream in an `async fn`.
+async fn while_let<S: Stream<Item = u64>>(stream: S) -> u64 {
+    let mut s = pin!(stream);
+    let mut sum = 0;
+    while let Some(x) = s.next().await {
+        sum += black_box(x);
+    }
+    sum
+}
+
+/// A hand-written `Stream` over `0..end`.
+struct Counter {
+    next: u64,
+    end: u64,
+}
+
+impl Stream for Counter {
+    type Item = u64;
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u64>> {
+        if self.next == self.end {
+            return Poll::Ready(None);
+        }
+        let i = self.next;
+        self.next += 1;
+        Poll::Ready(Some(i))
+    }
+}
+
+#[inline(never)]
+fn range_comp<const HOW: u8>(n: u64) -> u64 {
+    consume::<HOW, _>(comp![i for i in 0..n])
+}
+
+#[inline(never)]
+fn range_hand_written<const HOW: u8>(n: u64) -> u64 {
+    consume::<HOW, _>(Counter { next: 0, end: n })
+}
+
+#[inline(never)]
+fn range_async_stream<const HOW: u8>(n: u64) -> u64 {
+    consume::<HOW, _>(async_stream::stream! {
+        for i in 0..n {
+            yield i;
+        }
+    })
+}
+
 type Contender = (&'static str, fn() -> u64);
+type RangeContender = (&'static str, fn(u64) -> u64);
+
+const fn range_group<const HOW: u8>() -> [RangeContender; 3] {
+    [
+        ("comp", range_comp::<HOW>),
+        ("hand_written", range_hand_written::<HOW>),
+        ("async_stream", range_async_stream::<HOW>),
+    ]
+}
+
+/// `comp![i for i in 0..n]` and its peers, under each consumer.
+const RANGE_GROUPS: [(&str, [RangeContender; 3]); 4] = [
+    ("comp/range/inlined", range_group::<INLINED>()),
+    ("comp/range/opaque", range_group::<OPAQUE>()),
+    ("comp/range/tokio", range_group::<TOKIO>()),
+    ("comp/range/boxed", range_group::<BOXED>()),
+];
 
 /// Benchmark groups, each with our contender first and its peers after it.
 const GROUPS: [(&str, &[Contender]); 3] = [
@@ -125,6 +241,14 @@ const GROUPS: [(&str, &[Contender]); 3] = [
 ];
 
 fn benches(c: &mut Criterion) {
+    for (name, contenders) in RANGE_GROUPS {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Elements(ITEMS));
+        for (id, run) in contenders {
+            group.bench_function(id, |b| b.iter(|| run(black_box(ITEMS))));
+        }
+        group.finish();
+    }
     for (name, contenders) in GROUPS {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(ITEMS));
@@ -204,6 +328,25 @@ fn print_ratios(filter: Option<&str>) {
         "",
         interleaved_ratio(run_comp, run_comp)
     );
+    // `comp/range`: criterion's figures only (its rows take an item count).
+    for (group, contenders) in RANGE_GROUPS {
+        let (ours, _) = contenders[0];
+        for &(peer, _) in &contenders[1..] {
+            let label = format!("{group}: {ours} / {peer}");
+            if filter.is_some_and(|f| !label.contains(f) && !group.contains(f)) {
+                continue;
+            }
+            let ratio =
+                |time: fn(&str, &str) -> Option<f64>| Some(time(group, ours)? / time(group, peer)?);
+            let show = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.2}x"));
+            println!(
+                "  {label:<44} {:>9} {:>9} {:>12}",
+                show(ratio(typical_ns)),
+                show(ratio(fastest_ns)),
+                "",
+            );
+        }
+    }
     for (group, contenders) in GROUPS {
         let (ours, run_ours) = contenders[0];
         for &(peer, run_peer) in &contenders[1..] {
@@ -224,7 +367,39 @@ fn print_ratios(filter: Option<&str>) {
     }
 }
 
+/// `list` prints the `comp/range` cases; `count CASE N` drains one over `N` items once,
+/// for `benches/callgrind.sh`.
+fn count_mode(args: &[String]) -> bool {
+    match args {
+        [_, mode] if mode == "list" => {
+            for (group, contenders) in RANGE_GROUPS {
+                for (name, _) in contenders {
+                    println!("{group}/{name}");
+                }
+            }
+            true
+        }
+        [_, mode, case, n] if mode == "count" => {
+            let n: u64 = n.parse().expect("N, the number of items");
+            let (group, name) = case.rsplit_once('/').expect("GROUP/CONTENDER");
+            let (_, run) = RANGE_GROUPS
+                .iter()
+                .filter(|(g, _)| *g == group)
+                .flat_map(|(_, contenders)| contenders)
+                .find(|(id, _)| *id == name)
+                .unwrap_or_else(|| panic!("no case {case}"));
+            black_box(run(black_box(n)));
+            true
+        }
+        _ => false,
+    }
+}
+
 fn main() {
+    if count_mode(&std::env::args().collect::<Vec<_>>()) {
+        return;
+    }
+    runtime();
     let mut c = Criterion::default()
         .output_directory(&report_dir())
         .configure_from_args();

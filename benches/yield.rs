@@ -1,30 +1,39 @@
 //! The cost of yielding: `async_gen!` and `generate` against a hand-written `Stream`,
-//! async-stream's `stream!` and `futures::stream::iter`.
+//! async-stream's `stream!` and `futures::stream::iter`, under every way a stream is
+//! consumed.
 //!
-//! (a) `for i in 0..n { yield i }`; (b) the same loop awaiting an already-ready future
-//! before each yield. Streams are drained with a no-op waker, so the figures are the
-//! streams' own cost per item, not an executor's.
+//! Loops: (a) `for i in 0..n { yield i }`; (b) the same loop awaiting an already-ready
+//! future before each yield.
 //!
-//! Two ways to drain, both applied to every candidate alike:
-//! - `inlined`: the consuming loop and the stream are compiled together, as when a
-//!   `while let Some(x) = s.next().await` loop sits in the same async fn as the stream
-//!   it drains. Each candidate is its own non-inlined function, so the optimiser treats
-//!   them all the same way.
-//! - `opaque`: every `poll_next` goes through a pointer the optimiser cannot see
-//!   through (`black_box`), the worst case: nothing of the stream's state stays in
-//!   registers between polls.
+//! Consumers, each applied to every candidate alike:
+//! - `inlined`: the consuming loop and the stream are compiled together and drained
+//!   with a no-op waker: the stream's own cost when the optimiser sees everything.
+//! - `opaque`: the same drain, but every `poll_next` goes through a pointer the
+//!   optimiser cannot see through (`black_box`): nothing of the stream's state stays in
+//!   registers between polls, as behind a `dyn Stream` or a call that is not inlined.
+//! - `tokio`: what users write, `let mut s = pin!(stream); while let Some(x) =
+//!   s.next().await { … }` in an `async fn` run by a current-thread tokio runtime.
+//! - `boxed`: the same loop over `stream.boxed()` (a `BoxStream`).
+//!
+//! `cargo bench --bench yield` measures time with criterion and prints ratios at the end.
+//! The same binary run as `yield-HASH count GROUP/CANDIDATE N` drains one case over `N`
+//! items once, for counting instructions: `benches/callgrind.sh yield` runs every case
+//! under `valgrind --tool=callgrind` at two `N` and prints instructions per item (the
+//! difference over the difference in `N`, so setup costs cancel), with ratios.
 
 #[path = "support/ratios.rs"]
 mod ratios;
 
 use std::hint::black_box;
 use std::pin::{Pin, pin};
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use asyncgen::prelude::*;
 use criterion::{Criterion, Throughput};
 use futures::task::noop_waker_ref;
 
+/// Items per criterion iteration.
 const N: u64 = 10_000;
 
 #[inline(always)]
@@ -45,6 +54,46 @@ fn drain<const OPAQUE: bool, S: Stream<Item = u64>>(stream: S) -> u64 {
         }
     }
 }
+
+/// The README's consumer.
+async fn while_let<S: Stream<Item = u64>>(stream: S) -> u64 {
+    let mut s = pin!(stream);
+    let mut sum = 0;
+    while let Some(x) = s.next().await {
+        sum += black_box(x);
+    }
+    sum
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime")
+    })
+}
+
+#[inline(always)]
+fn consume<const HOW: u8, S: Stream<Item = u64> + Send + 'static>(stream: S) -> u64 {
+    match HOW {
+        INLINED => drain::<false, _>(stream),
+        OPAQUE => drain::<true, _>(stream),
+        TOKIO => runtime().block_on(while_let(stream)),
+        _ => runtime().block_on(while_let(stream.boxed())),
+    }
+}
+
+const INLINED: u8 = 0;
+const OPAQUE: u8 = 1;
+const TOKIO: u8 = 2;
+const BOXED: u8 = 3;
+const CONSUMERS: [(&str, u8); 4] = [
+    ("inlined", INLINED),
+    ("opaque", OPAQUE),
+    ("tokio", TOKIO),
+    ("boxed", BOXED),
+];
 
 /// What one would write by hand: a struct and `poll_next`.
 struct Counter {
@@ -85,95 +134,135 @@ impl Stream for CounterAwaiting {
     }
 }
 
-/// One non-inlined function per candidate and drain mode, so that each is optimised on
-/// its own, the same way for all.
+/// One non-inlined function per candidate and consumer, so that each is optimised on
+/// its own, the same way for all. `n` is the item count.
 macro_rules! candidates {
-    ($($name:ident => $stream:expr;)*) => {
+    ($($name:ident = |$n:ident| $stream:expr;)*) => {
         $(
             #[inline(never)]
-            fn $name<const OPAQUE: bool>() -> u64 {
-                drain::<OPAQUE, _>($stream)
+            fn $name<const HOW: u8>($n: u64) -> u64 {
+                consume::<HOW, _>($stream)
             }
         )*
     };
 }
 
 candidates! {
-    plain_hand_written => Counter { next: 0, end: N };
-    plain_async_gen => async_gen! {
-        for i in 0..N {
+    plain_hand_written = |n| Counter { next: 0, end: n };
+    plain_async_gen = |n| async_gen! {
+        for i in 0..n {
             yield i;
         }
     };
-    plain_generate => generate(|mut y| async move {
-        for i in 0..N {
+    plain_generate = |n| generate(move |mut y| async move {
+        for i in 0..n {
             y.yield_(i).await;
         }
     });
-    plain_async_stream => async_stream::stream! {
-        for i in 0..N {
+    plain_async_stream = |n| async_stream::stream! {
+        for i in 0..n {
             yield i;
         }
     };
-    plain_stream_iter => futures::stream::iter(0..N);
-    await_hand_written => CounterAwaiting { next: 0, end: N };
-    await_async_gen => async_gen! {
-        for i in 0..N {
+    plain_stream_iter = |n| futures::stream::iter(0..n);
+    await_hand_written = |n| CounterAwaiting { next: 0, end: n };
+    await_async_gen = |n| async_gen! {
+        for i in 0..n {
             let i = std::future::ready(i).await;
             yield i;
         }
     };
-    await_generate => generate(|mut y| async move {
-        for i in 0..N {
+    await_generate = |n| generate(move |mut y| async move {
+        for i in 0..n {
             let i = std::future::ready(i).await;
             y.yield_(i).await;
         }
     });
-    await_async_stream => async_stream::stream! {
-        for i in 0..N {
+    await_async_stream = |n| async_stream::stream! {
+        for i in 0..n {
             let i = std::future::ready(i).await;
             yield i;
         }
     };
-    await_stream_iter => futures::stream::iter(0..N).then(std::future::ready);
+    await_stream_iter = |n| futures::stream::iter(0..n).then(std::future::ready);
 }
 
-type Candidate = (&'static str, fn() -> u64);
+type Run = fn(u64) -> u64;
+type Candidate = (&'static str, Run);
 
-const fn plain<const OPAQUE: bool>() -> [Candidate; 5] {
+const fn plain<const HOW: u8>() -> [Candidate; 5] {
     [
-        ("hand_written", plain_hand_written::<OPAQUE>),
-        ("async_gen", plain_async_gen::<OPAQUE>),
-        ("generate", plain_generate::<OPAQUE>),
-        ("async_stream", plain_async_stream::<OPAQUE>),
-        ("stream_iter", plain_stream_iter::<OPAQUE>),
+        ("hand_written", plain_hand_written::<HOW>),
+        ("async_gen", plain_async_gen::<HOW>),
+        ("generate", plain_generate::<HOW>),
+        ("async_stream", plain_async_stream::<HOW>),
+        ("stream_iter", plain_stream_iter::<HOW>),
     ]
 }
 
-const fn awaiting<const OPAQUE: bool>() -> [Candidate; 5] {
+const fn awaiting<const HOW: u8>() -> [Candidate; 5] {
     [
-        ("hand_written", await_hand_written::<OPAQUE>),
-        ("async_gen", await_async_gen::<OPAQUE>),
-        ("generate", await_generate::<OPAQUE>),
-        ("async_stream", await_async_stream::<OPAQUE>),
-        ("stream_iter", await_stream_iter::<OPAQUE>),
+        ("hand_written", await_hand_written::<HOW>),
+        ("async_gen", await_async_gen::<HOW>),
+        ("generate", await_generate::<HOW>),
+        ("async_stream", await_async_stream::<HOW>),
+        ("stream_iter", await_stream_iter::<HOW>),
     ]
 }
 
-const GROUPS: [(&str, [Candidate; 5]); 4] = [
-    ("yield/plain_loop/inlined", plain::<false>()),
-    ("yield/await_then_yield/inlined", awaiting::<false>()),
-    ("yield/plain_loop/opaque", plain::<true>()),
-    ("yield/await_then_yield/opaque", awaiting::<true>()),
+const GROUPS: [(&str, [Candidate; 5]); 8] = [
+    ("yield/plain_loop/inlined", plain::<INLINED>()),
+    ("yield/plain_loop/opaque", plain::<OPAQUE>()),
+    ("yield/plain_loop/tokio", plain::<TOKIO>()),
+    ("yield/plain_loop/boxed", plain::<BOXED>()),
+    ("yield/await_then_yield/inlined", awaiting::<INLINED>()),
+    ("yield/await_then_yield/opaque", awaiting::<OPAQUE>()),
+    ("yield/await_then_yield/tokio", awaiting::<TOKIO>()),
+    ("yield/await_then_yield/boxed", awaiting::<BOXED>()),
 ];
 
+/// `count GROUP/CANDIDATE N`: drains that one case over `N` items, for callgrind.
+fn count_mode(args: &[String]) -> Option<()> {
+    let [_, mode, case, n] = args else {
+        return None;
+    };
+    if mode != "count" {
+        return None;
+    }
+    let n: u64 = n.parse().expect("N, the number of items");
+    let (group, candidate) = case.rsplit_once('/').expect("GROUP/CANDIDATE");
+    let run = GROUPS
+        .iter()
+        .filter(|(g, _)| g.ends_with(group))
+        .flat_map(|(_, candidates)| candidates)
+        .find(|(name, _)| *name == candidate)
+        .unwrap_or_else(|| panic!("no case {case}"))
+        .1;
+    black_box(run(black_box(n)));
+    Some(())
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("list") {
+        for (group, candidates) in GROUPS {
+            for (name, _) in candidates {
+                println!("{}/{name}", group.trim_start_matches("yield/"));
+            }
+        }
+        return;
+    }
+    if count_mode(&args).is_some() {
+        return;
+    }
+    // The consumers share one runtime; build it before anything is timed.
+    runtime();
     let mut criterion = Criterion::default().configure_from_args();
     for (group_name, candidates) in GROUPS {
         let mut group = criterion.benchmark_group(group_name);
         group.throughput(Throughput::Elements(N));
         for (name, run) in candidates {
-            group.bench_function(name, |b| b.iter(run));
+            group.bench_function(name, |b| b.iter(|| run(black_box(N))));
         }
         group.finish();
     }
@@ -188,4 +277,5 @@ fn main() {
         }
     }
     ratios::print_ratios("time per item, candidate / peer (lower is better)", &rows);
+    let _ = CONSUMERS;
 }

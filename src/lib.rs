@@ -84,7 +84,8 @@ pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
 pub use crate::generators::{
-    Generator, TryGenerator, YieldFuture, Yielder, generate, try_generate,
+    Generator, TryGenerator, WithTaskWaker, YieldFuture, Yielder, generate, try_generate,
+    with_task_waker,
 };
 #[cfg(feature = "macros")]
 pub use crate::generators::{generator, try_generator};

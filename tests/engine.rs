@@ -381,3 +381,78 @@ fn yield_inside_select_and_join_in_the_body() {
     });
     assert_eq!(block_on(s.collect::<Vec<_>>()), [3, 10, 20]);
 }
+
+#[test]
+fn a_yield_that_loses_a_race_is_delivered_only_if_it_was_handed_over() {
+    // The rule: a yield hands its item over at its first poll when no other item is
+    // waiting in this poll of the stream; once handed over, the item is delivered even
+    // if the yield's future then loses a race and is dropped. A yield polled while an
+    // item is waiting keeps its item until a later poll, and drops it if it is dropped.
+    let s = generate(|mut y| async move {
+        let ready = std::future::ready(());
+        // First in this poll: handed over, loses, delivered.
+        let _ = futures::future::select(y.yield_(1), ready).await;
+        let ready = std::future::ready(());
+        // Second in the same poll: not handed over, loses, dropped.
+        let _ = futures::future::select(y.yield_(2), ready).await;
+        // Awaited: waits for the next poll, then delivered.
+        y.yield_(3).await;
+    });
+    assert_eq!(block_on(s.collect::<Vec<_>>()), [1, 3]);
+}
+
+/// A waker whose vtable is this test's own, standing in for an executor that reads its
+/// waker back from the context (embassy's `task_from_waker`).
+fn executor_waker() -> std::task::Waker {
+    use std::task::{RawWaker, RawWakerVTable, Waker};
+    static VTABLE: RawWakerVTable =
+        RawWakerVTable::new(|data| RawWaker::new(data, &VTABLE), |_| {}, |_| {}, |_| {});
+    // SAFETY: the vtable's functions do nothing and `data` is never read.
+    unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+}
+
+fn polled_by_the_task(task: &std::task::Waker) -> impl Future<Output = bool> + use<'_> {
+    std::future::poll_fn(move |cx| Poll::Ready(cx.waker().will_wake(task)))
+}
+
+#[test]
+fn with_task_waker_polls_with_the_tasks_own_waker_through_nesting() {
+    let task = executor_waker();
+    let task_ref = &task;
+    let inner = generate(move |mut y| async move {
+        y.yield_((
+            polled_by_the_task(task_ref).await,
+            asyncgen::with_task_waker(polled_by_the_task(task_ref)).await,
+        ))
+        .await;
+    });
+    let outer = generate(move |mut y| async move {
+        let mut inner = std::pin::pin!(inner);
+        while let Some(seen) = inner.next().await {
+            y.yield_(seen).await;
+        }
+    });
+    let mut outer = std::pin::pin!(outer);
+    let mut cx = Context::from_waker(&task);
+    assert_eq!(
+        outer.as_mut().poll_next(&mut cx),
+        Poll::Ready(Some((false, true)))
+    );
+    // Outside a generator it changes nothing.
+    let mut outside = std::pin::pin!(asyncgen::with_task_waker(polled_by_the_task(&task)));
+    assert_eq!(outside.as_mut().poll(&mut cx), Poll::Ready(true));
+}
+
+#[test]
+fn a_yield_inside_with_task_waker_panics() {
+    let s = generate(|mut y| async move {
+        asyncgen::with_task_waker(y.yield_(1)).await;
+    });
+    let mut s = Box::pin(s);
+    let err = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(&mut s))).unwrap_err();
+    assert!(
+        err.downcast_ref::<&str>()
+            .is_some_and(|m| m.contains("outside the body"))
+    );
+    assert_eq!(poll_once(&mut s), Poll::Ready(None));
+}

@@ -61,27 +61,32 @@ impl<T, F: Future> Core<T, F> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Step<T, F::Output>>> {
         let this = self.project();
-        // Leaves `Done` behind, which is what stays if the body panics below, so that
-        // every later poll returns `None`.
-        match core::mem::replace(this.phase, Phase::Done) {
+        match this.phase {
             Phase::Running => {}
             Phase::Done => return Poll::Ready(None),
-            Phase::Returned(output) => return Poll::Ready(Some(Step::Returned(output))),
+            Phase::Returned(_) => {
+                let Phase::Returned(output) = core::mem::replace(this.phase, Phase::Done) else {
+                    unreachable!()
+                };
+                return Poll::Ready(Some(Step::Returned(output)));
+            }
         }
 
         let mut item = None;
+        // Only an unwinding panic drops the guard: then `Done` stays behind, so that
+        // every later poll returns `None`. The usual path writes nothing to `phase`
+        // while the body is running, which keeps a poll that yields free of stores.
+        let on_panic = DoneOnUnwind(&mut *this.phase);
         let polled = with_frame_context(cx, *this.id, &mut item, |cx| this.body.poll(cx));
+        core::mem::forget(on_panic);
 
         match (polled, item) {
-            (Poll::Pending, None) => {
-                *this.phase = Phase::Running;
-                Poll::Pending
+            (Poll::Pending, None) => Poll::Pending,
+            (Poll::Pending, Some(item)) => Poll::Ready(Some(Step::Yielded(item))),
+            (Poll::Ready(output), None) => {
+                *this.phase = Phase::Done;
+                Poll::Ready(Some(Step::Returned(output)))
             }
-            (Poll::Pending, Some(item)) => {
-                *this.phase = Phase::Running;
-                Poll::Ready(Some(Step::Yielded(item)))
-            }
-            (Poll::Ready(output), None) => Poll::Ready(Some(Step::Returned(output))),
             (Poll::Ready(output), Some(item)) => {
                 // A yield future was dropped unresumed (e.g. it lost a `select!`) and the
                 // body then returned: the item still comes first.
@@ -89,5 +94,14 @@ impl<T, F: Future> Core<T, F> {
                 Poll::Ready(Some(Step::Yielded(item)))
             }
         }
+    }
+}
+
+/// Marks a generator finished when a panic unwinds out of its body's poll.
+struct DoneOnUnwind<'a, O>(&'a mut Phase<O>);
+
+impl<O> Drop for DoneOnUnwind<'_, O> {
+    fn drop(&mut self) {
+        *self.0 = Phase::Done;
     }
 }

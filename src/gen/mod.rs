@@ -18,11 +18,13 @@ mod generator;
 pub mod macro_support;
 #[cfg(feature = "macros")]
 mod macros;
+mod task_waker;
 mod try_generator;
 mod yielder;
 
 pub use generator::{Generator, generate};
 #[cfg(feature = "macros")]
 pub use macros::{generator, try_generator};
+pub use task_waker::{WithTaskWaker, with_task_waker};
 pub use try_generator::{TryGenerator, try_generate};
 pub use yielder::{YieldFuture, Yielder};

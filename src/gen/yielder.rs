@@ -74,6 +74,12 @@ fn caller_waker(frame: &PollFrame) -> &Waker {
     unsafe { &*frame.caller }
 }
 
+/// The waker of the task that polls the outermost generator `waker` belongs to, or
+/// `waker` itself if it is not a generator's.
+pub(crate) fn task_waker(waker: &Waker) -> &Waker {
+    frame_of(waker).map_or(waker, caller_waker)
+}
+
 unsafe fn frame_clone(data: *const ()) -> RawWaker {
     // SAFETY: `data` is a live `PollFrame` (see `frame_of`).
     let frame = unsafe { &*data.cast::<PollFrame>() };
@@ -246,10 +252,14 @@ impl<T> Future for YieldFuture<'_, T> {
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.value.is_none() {
+        // The value is taken before the checks and put back only where it stays: the
+        // common path then writes nothing into the future but "taken", so the body's
+        // state machine need not store the value at all before handing it over.
+        let Some(value) = self.value.take() else {
             return Poll::Ready(());
-        }
+        };
         let Some(frame) = frame_of(cx.waker()).filter(|f| f.owner == self.owner) else {
+            self.value = Some(value);
             misplaced_yield()
         };
         // SAFETY: `frame` is live for this poll (see `frame_of`), and its owner is this
@@ -259,10 +269,12 @@ impl<T> Future for YieldFuture<'_, T> {
         // polled, and which nothing else borrows now.
         let slot = unsafe { &mut *frame.slot.cast::<Option<T>>() };
         if slot.is_none() {
-            *slot = self.value.take();
+            *slot = Some(value);
+        } else {
+            // An earlier yield in this same poll filled the slot (see "Yields that lose
+            // a race" in the module docs): wait for the next poll and yield then.
+            self.value = Some(value);
         }
-        // Else an earlier yield in this same poll (one whose future was then dropped,
-        // having lost a `select`) filled the slot: wait for the next poll and yield then.
         Poll::Pending
     }
 }
