@@ -13,6 +13,7 @@
 //! the body that keeps a waker and compares it with `will_wake` (timers, channels)
 //! clones the caller's waker again each time it returns `Pending`.
 
+use core::cell::Cell;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -48,6 +49,13 @@ pub(crate) struct PollFrame {
     owner: GeneratorId,
     /// Its `Option<T>` slot, for the `T` of the generator that `owner` names.
     slot: *mut (),
+    /// Null when the consumer resumed with `next()`; after `send`, the `Option<R>`
+    /// holding the sent value, for the `R` of the generator that `owner` names.
+    resume: *mut (),
+    /// Whether the consumer is closing the generator: a yield then stops the body.
+    closing: bool,
+    /// Set by a yield that stopped the body while closing (see `super::until_close`).
+    stopped: Cell<bool>,
 }
 
 /// The one vtable of wrapping wakers. A `static`, so its address identifies them.
@@ -102,15 +110,34 @@ unsafe fn frame_wake_by_ref(data: *const ()) {
 
 unsafe fn frame_drop(_: *const ()) {}
 
+/// How the consumer resumes a generator.
+#[derive(Clone, Copy)]
+pub(crate) enum Resumption {
+    /// `next()`.
+    Next,
+    /// `send(value)`: the pending yield takes the value out of this `Option<R>`, for the
+    /// generator's `R`.
+    Send(*mut ()),
+    /// `close()`: the pending yield, and any yield reached, stops the body.
+    Close,
+}
+
 /// Polls `poll` with a context whose waker leads yields of generator `owner` to
-/// `slot`, and wakes `cx`'s waker.
+/// `slot` (and hands them what `resumption` says), and wakes `cx`'s waker; `poll` also
+/// gets the flag a yield sets when it stops the body during a close.
 #[inline]
-pub(crate) fn with_frame_context<T, R>(
+pub(crate) fn with_resume_frame<T, R>(
     cx: &mut Context<'_>,
     owner: GeneratorId,
     slot: &mut Option<T>,
-    poll: impl FnOnce(&mut Context<'_>) -> R,
+    resumption: Resumption,
+    poll: impl FnOnce(&mut Context<'_>, &Cell<bool>) -> R,
 ) -> R {
+    let (resume, closing) = match resumption {
+        Resumption::Next => (core::ptr::null_mut(), false),
+        Resumption::Send(value) => (value, false),
+        Resumption::Close => (core::ptr::null_mut(), true),
+    };
     let caller: &Waker = match frame_of(cx.waker()) {
         // Nested generators forward straight to the outermost caller's waker.
         Some(outer) => caller_waker(outer),
@@ -120,6 +147,9 @@ pub(crate) fn with_frame_context<T, R>(
         caller,
         owner,
         slot: core::ptr::from_mut(slot).cast(),
+        resume,
+        closing,
+        stopped: Cell::new(false),
     };
     let raw = RawWaker::new(core::ptr::from_ref(&frame).cast(), &FRAME_WAKER_VTABLE);
     // SAFETY: the vtable's functions uphold the `RawWaker` contract: clones are the
@@ -127,7 +157,38 @@ pub(crate) fn with_frame_context<T, R>(
     // it, and this waker and its context are dropped before `frame` and `slot`.
     let waker = core::mem::ManuallyDrop::new(unsafe { Waker::from_raw(raw) });
     let mut frame_cx = Context::from_waker(&waker);
-    poll(&mut frame_cx)
+    poll(&mut frame_cx, &frame.stopped)
+}
+
+/// Whether a yield stopped the closing generator whose body `waker` polls, clearing
+/// the mark: the caller then runs the cleanup that follows.
+pub(crate) fn take_stopped(waker: &Waker) -> bool {
+    frame_of(waker).is_some_and(|frame| frame.stopped.replace(false))
+}
+
+/// What a yield's second poll (its resumption) gives: the sent value, if any.
+#[inline]
+fn resumed<R>(cx: &Context<'_>, owner: GeneratorId) -> Poll<Option<R>> {
+    let Some(frame) = frame_of(cx.waker()) else {
+        return Poll::Ready(None);
+    };
+    // `next()`: the common path, decided without touching the generator's identity.
+    if frame.resume.is_null() && !frame.closing {
+        return Poll::Ready(None);
+    }
+    if frame.owner != owner {
+        return Poll::Ready(None);
+    }
+    if frame.closing {
+        frame.stopped.set(true);
+        return Poll::Pending;
+    }
+    // SAFETY: `frame` is live for this poll and belongs to this yield's generator (just
+    // checked), whose `resume` is a `&mut Option<R>` for this very `R`: the generator's
+    // `send` made it from its own `R`, the same `R` its `Yielder<T, R>` was made with, and
+    // nothing else borrows it during this poll.
+    let value = unsafe { &mut *frame.resume.cast::<Option<R>>() };
+    Poll::Ready(value.take())
 }
 
 /// The handle a generator body yields items through.
@@ -156,7 +217,7 @@ pub(crate) fn with_frame_context<T, R>(
 /// assert_eq!(squares.collect::<Vec<_>>().await, [1, 4, 9]);
 /// # });
 /// ```
-pub struct Yielder<T> {
+pub struct Yielder<T, R = ()> {
     owner: GeneratorId,
     // Yielding moves a `T` into the generator, possibly from another thread, so
     // `Send`/`Sync` follow `T`.
@@ -165,14 +226,17 @@ pub struct Yielder<T> {
     // `Yielder<&'a str>`, a body could yield a borrow of its own locals into a stream of
     // `&'static str`. `fn(T) -> T` makes the yielder invariant in `T`.
     _invariant: PhantomData<fn(T) -> T>,
+    // What `send` hands in: exactly the generator's `R`, for the same reason.
+    _resume: PhantomData<fn(R) -> R>,
 }
 
-impl<T> Yielder<T> {
+impl<T, R> Yielder<T, R> {
     pub(crate) fn new(owner: GeneratorId) -> Self {
         Yielder {
             owner,
             _item: PhantomData,
             _invariant: PhantomData,
+            _resume: PhantomData,
         }
     }
 
@@ -200,7 +264,7 @@ impl<T> Yielder<T> {
     /// assert_eq!(words.next().await, None);
     /// # });
     /// ```
-    pub fn yield_(&mut self, value: T) -> YieldFuture<'_, T> {
+    pub fn yield_(&mut self, value: T) -> YieldFuture<'_, T, R> {
         YieldFuture {
             owner: self.owner,
             value: Some(value),
@@ -209,7 +273,7 @@ impl<T> Yielder<T> {
     }
 }
 
-impl<T> fmt::Debug for Yielder<T> {
+impl<T, R> fmt::Debug for Yielder<T, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Yielder").finish_non_exhaustive()
     }
@@ -234,34 +298,42 @@ impl<T> fmt::Debug for Yielder<T> {
 /// # });
 /// ```
 #[must_use = "a yield does nothing unless awaited"]
-pub struct YieldFuture<'a, T> {
+pub struct YieldFuture<'a, T, R = ()> {
     // The generator's identity rather than `&'a mut Yielder<T>`: the body's state
     // machine then holds no pointer into itself, which lets the optimiser keep a
     // generator's state in registers (measured: several times faster per item).
     owner: GeneratorId,
     value: Option<T>,
     // One yield at a time per yielder.
-    _exclusive: PhantomData<&'a mut Yielder<T>>,
+    _exclusive: PhantomData<&'a mut Yielder<T, R>>,
 }
 
 // The value is moved out on the first poll and never pinned.
-impl<T> Unpin for YieldFuture<'_, T> {}
+impl<T, R> Unpin for YieldFuture<'_, T, R> {}
 
-impl<T> Future for YieldFuture<'_, T> {
-    type Output = ();
+impl<T, R> Future for YieldFuture<'_, T, R> {
+    /// `None` when the consumer resumed the generator with `next()`, the value when it
+    /// resumed it with `send`.
+    type Output = Option<R>;
 
     #[inline]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<R>> {
         // The value is taken before the checks and put back only where it stays: the
         // common path then writes nothing into the future but "taken", so the body's
         // state machine need not store the value at all before handing it over.
         let Some(value) = self.value.take() else {
-            return Poll::Ready(());
+            return resumed(cx, self.owner);
         };
         let Some(frame) = frame_of(cx.waker()).filter(|f| f.owner == self.owner) else {
             self.value = Some(value);
             misplaced_yield()
         };
+        if frame.closing {
+            // Reached while closing: never delivered, and the body stops here.
+            drop(value);
+            frame.stopped.set(true);
+            return Poll::Pending;
+        }
         // SAFETY: `frame` is live for this poll (see `frame_of`), and its owner is this
         // yielder's generator, which is a `Core<T, _>` for this very `T` (a
         // `GeneratorId` is never given to two generators), so `slot` is that
@@ -289,7 +361,7 @@ fn misplaced_yield() -> ! {
     )
 }
 
-impl<T> fmt::Debug for YieldFuture<'_, T> {
+impl<T, R> fmt::Debug for YieldFuture<'_, T, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("YieldFuture")
             .field("yielded", &self.value.is_none())
