@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::visit_mut::VisitMut;
-use syn::{Block, Stmt, Token, Type};
+use syn::{Block, Expr, Stmt, Token, Type};
 
 use crate::crate_path::declare_private_alias;
 use crate::for_await::lower_for_await;
@@ -27,6 +27,7 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
         .map_or_else(|| quote!(_), |e| e.to_token_stream());
     let body = match parse_body(input, flavor, &error) {
         Ok(mut stmts) => {
+            discard_tail_yield(&mut stmts);
             for stmt in &mut stmts {
                 rewriter.visit_stmt_mut(stmt);
             }
@@ -91,6 +92,39 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
             let errors = errors.to_compile_error();
             quote!({ #errors #call })
         }
+    }
+}
+
+/// A `yield` that ends the body (or ends a branch that ends it) gets a `;`: its value,
+/// `Option<R>`, is not the body's output, which is `()`.
+fn discard_tail_yield(stmts: &mut [Stmt]) {
+    let Some(Stmt::Expr(tail, semi @ None)) = stmts.last_mut() else {
+        return;
+    };
+    match tail {
+        Expr::Yield(_) => *semi = Some(Default::default()),
+        Expr::Block(block) => discard_tail_yield(&mut block.block.stmts),
+        Expr::If(if_expr) => discard_tail_yield_in_if(if_expr),
+        Expr::Match(match_expr) => {
+            for arm in &mut match_expr.arms {
+                if let Expr::Yield(_) = *arm.body {
+                    let body = (*arm.body).clone();
+                    *arm.body = syn::parse_quote!({ #body; });
+                } else if let Expr::Block(block) = &mut *arm.body {
+                    discard_tail_yield(&mut block.block.stmts);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn discard_tail_yield_in_if(if_expr: &mut syn::ExprIf) {
+    discard_tail_yield(&mut if_expr.then_branch.stmts);
+    match if_expr.else_branch.as_mut().map(|(_, e)| &mut **e) {
+        Some(Expr::Block(block)) => discard_tail_yield(&mut block.block.stmts),
+        Some(Expr::If(nested)) => discard_tail_yield_in_if(nested),
+        _ => {}
     }
 }
 

@@ -68,9 +68,8 @@ pub(crate) struct Rewriter {
     errors: Option<syn::Error>,
     /// How many `yield`s of the body itself were lowered.
     yields: usize,
-    /// The `yield` about to be visited is a statement (or a match arm), whose value is
-    /// dropped.
-    discarded: bool,
+    /// How the `yield` about to be visited is used.
+    yield_use: YieldUse,
     /// Some `yield` of the body gives its value (what the consumer sent) to its context.
     uses_values: bool,
 }
@@ -82,7 +81,7 @@ impl Rewriter {
             scope: Scope::Body,
             errors: None,
             yields: 0,
-            discarded: false,
+            yield_use: YieldUse::Value,
             uses_values: false,
         }
     }
@@ -122,7 +121,7 @@ impl Rewriter {
         &mut self,
         yield_span: Span,
         value: Option<TokenStream>,
-        discarded: bool,
+        used: YieldUse,
     ) -> Expr {
         let value = value.unwrap_or_else(|| quote_spanned!(yield_span=> ()));
         if let Some(message) = self.misplaced_yield_message() {
@@ -131,8 +130,15 @@ impl Rewriter {
             return Expr::Verbatim(quote_spanned!(yield_span=> { let _ = #value; }));
         }
         self.yields += 1;
-        self.uses_values |= !discarded;
-        Expr::Verbatim(yield_call(yield_span, &value))
+        let call = yield_call(yield_span, &value);
+        Expr::Verbatim(match used {
+            YieldUse::Value => {
+                self.uses_values = true;
+                call
+            }
+            YieldUse::Statement => call,
+            YieldUse::Unit => quote_spanned!(yield_span=> { #call; }),
+        })
     }
 
     fn misplaced_yield_message(&self) -> Option<&'static str> {
@@ -236,7 +242,10 @@ impl Rewriter {
             }
         });
         // Inside a macro call (`select!`, `join!`, ...) a yield's value is taken as unused.
-        Some(self.lower_yield(span, value, true).into_token_stream())
+        Some(
+            self.lower_yield(span, value, YieldUse::Unit)
+                .into_token_stream(),
+        )
     }
 
     /// `return`, lowered when it is bare (followed by `,`, `;` or the end).
@@ -338,6 +347,18 @@ fn take_yield_operand(input: ParseStream<'_>) -> Option<YieldOperand> {
     Some(YieldOperand::Raw(raw))
 }
 
+/// How the value of a `yield` (`Option<R>`, what the consumer sent) is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum YieldUse {
+    /// In an expression: the generator takes values sent in, of a type inferred from here.
+    Value,
+    /// A statement: dropped.
+    Statement,
+    /// A match arm, or inside another macro's arguments (`select!`, `vec!`): the yield is
+    /// `()` there, so that it fits beside arms of type `()`; a sent value is dropped.
+    Unit,
+}
+
 /// Removes the attribute `try … finally` puts on its `try` part; whether it was there.
 fn take_try_part_marker(attrs: &mut Vec<syn::Attribute>) -> bool {
     let before = attrs.len();
@@ -348,7 +369,7 @@ fn take_try_part_marker(attrs: &mut Vec<syn::Attribute>) -> bool {
 impl VisitMut for Rewriter {
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
         if let syn::Stmt::Expr(Expr::Yield(_), _) = stmt {
-            self.discarded = true;
+            self.yield_use = YieldUse::Statement;
         }
         visit_mut::visit_stmt_mut(self, stmt);
     }
@@ -361,9 +382,10 @@ impl VisitMut for Rewriter {
         if let Some((_, guard)) = &mut arm.guard {
             self.visit_expr_mut(guard);
         }
-        self.discarded = matches!(*arm.body, Expr::Yield(_));
+        if let Expr::Yield(_) = *arm.body {
+            self.yield_use = YieldUse::Unit;
+        }
         self.visit_expr_mut(&mut arm.body);
-        self.discarded = false;
     }
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
@@ -373,13 +395,13 @@ impl VisitMut for Rewriter {
                 expr: value,
                 ..
             }) => {
-                let discarded = core::mem::take(&mut self.discarded);
+                let used = core::mem::replace(&mut self.yield_use, YieldUse::Value);
                 let span = yield_token.span;
                 let value = value.take().map(|mut value| {
                     self.visit_expr_mut(&mut value);
                     value.into_token_stream()
                 });
-                *expr = self.lower_yield(span, value, discarded);
+                *expr = self.lower_yield(span, value, used);
             }
             // `(yield v)`, as a scrutinee must be written (`yield v {` would read as a
             // struct literal): the lowered yield needs no parentheses, and rustc would

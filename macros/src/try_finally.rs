@@ -138,7 +138,7 @@ fn lower(
         Flavor::Plain => quote_spanned! {span=>
             {
                 #private::until_close(#[#marker] async { #try_part }).await;
-                { #cleanup }
+                { #cleanup };
             }
         },
         Flavor::Try => {
@@ -151,7 +151,7 @@ fn lower(
                         #ok
                     })
                     .await;
-                    { #cleanup }
+                    { #cleanup };
                     #[allow(unreachable_code)]
                     return match #outcome {
                         ::core::option::Option::Some(outcome) => outcome,
