@@ -52,7 +52,13 @@ pub(crate) fn lower_try_finally(
                      generator after the cleanup, so no code can follow it",
                 ));
             }
-            out.extend(lower(tokens[i].span(), try_group, finally_group, flavor, error)?);
+            out.extend(lower(
+                tokens[i].span(),
+                try_group,
+                finally_group,
+                flavor,
+                error,
+            )?);
             return Ok(out);
         }
         if let TokenTree::Ident(ident) = &tokens[i]
@@ -109,9 +115,7 @@ fn try_finally_at(tokens: &[TokenTree], i: usize) -> Option<(&Group, &Group)> {
         Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => Some(g.clone()),
         _ => None,
     };
-    let ident_is = |t: Option<&TokenTree>, name: &str| {
-        matches!(t, Some(TokenTree::Ident(ident)) if ident == name)
-    };
+    let ident_is = |t: Option<&TokenTree>, name: &str| matches!(t, Some(TokenTree::Ident(ident)) if ident == name);
     (ident_is(tokens.get(i), "try") && ident_is(tokens.get(i + 2), "finally")).then_some(())?;
     brace(tokens.get(i + 1))?;
     brace(tokens.get(i + 3))?;

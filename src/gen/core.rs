@@ -1,6 +1,7 @@
 //! The state machine shared by [`Generator`](super::Generator) and
 //! [`TryGenerator`](super::TryGenerator): it polls the body and collects what it yielded.
 
+use core::cell::Cell;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
@@ -102,9 +103,8 @@ impl<T, F: Future, R> Core<T, F, R> {
         // every later poll returns `None`. The usual path writes nothing to `phase`
         // while the body is running, which keeps a poll that yields free of stores.
         let on_panic = DoneOnUnwind(&mut *this.phase);
-        let polled = with_resume_frame(cx, *this.id, &mut item, resumption, |cx, _| {
-            this.body.poll(cx)
-        });
+        let polled =
+            with_resume_frame(cx, *this.id, &mut item, resumption, |cx| this.body.poll(cx));
         core::mem::forget(on_panic);
 
         match (polled, item) {
@@ -138,9 +138,11 @@ impl<T, F: Future, R> Core<T, F, R> {
         // Yields write nothing while closing, so the slot stays empty.
         let mut item: Option<T> = None;
         let on_panic = DoneOnUnwind(&mut *this.phase);
-        let finished = with_resume_frame(cx, *this.id, &mut item, Resumption::Close, |cx, stopped| {
-            this.body.poll(cx).is_ready() || stopped.get()
-        });
+        // Set by the yield that stops the body (see `super::until_close`).
+        let stopped = Cell::new(false);
+        let close = Resumption::Close(&stopped);
+        let polled = with_resume_frame(cx, *this.id, &mut item, close, |cx| this.body.poll(cx));
+        let finished = polled.is_ready() || stopped.get();
         core::mem::forget(on_panic);
         if finished {
             *this.phase = Phase::Done;

@@ -27,10 +27,10 @@ mod yielder;
 pub use generator::{Generator, generate};
 #[cfg(feature = "macros")]
 pub use macros::{generator, try_generator};
-pub use task_waker::{WithTaskWaker, with_task_waker};
 pub use protocol::{
     AsyncGenerator, CloseFuture, SendFuture, generate_with_send, try_generate_with_send,
 };
+pub use task_waker::{WithTaskWaker, with_task_waker};
 pub use try_generator::{TryGenerator, try_generate};
 pub use until_close::{UntilClose, until_close};
 pub use yielder::{YieldFuture, Yielder};

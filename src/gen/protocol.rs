@@ -33,7 +33,7 @@ use super::yielder::Yielder;
 ///     async_gen! {
 ///         let mut total = 0;
 ///         loop {
-///             if let Some(step) = yield total {
+///             if let Some(step) = (yield total) {
 ///                 total += step;
 ///             }
 ///         }
@@ -248,7 +248,7 @@ impl<T, F: Future<Output = ()>, R> Generator<T, F, R> {
     /// use std::cell::Cell;
     ///
     /// # futures::executor::block_on(async {
-    /// let closed = Cell::new(false);
+    /// let closed = &Cell::new(false);
     /// let mut numbers = std::pin::pin!(async_gen! {
     ///     try {
     ///         for i in 0.. {
@@ -282,7 +282,7 @@ impl<T, E, F: Future<Output = Result<(), E>>, R> TryGenerator<T, F, R> {
     /// let mut checked = std::pin::pin!(try_async_gen! {
     ///     type Error = String;
     ///     let mut n: u32 = 0;
-    ///     while let Some(sent) = yield n {
+    ///     while let Some(sent) = (yield n) {
     ///         n = n.checked_add(sent).ok_or("overflow")?;
     ///     }
     /// });

@@ -31,8 +31,8 @@ use super::yielder::take_stopped;
 /// use std::cell::RefCell;
 ///
 /// # futures::executor::block_on(async {
-/// let log = RefCell::new(Vec::new());
-/// let mut g = std::pin::pin!(generate(|mut y| async {
+/// let log = &RefCell::new(Vec::new());
+/// let mut g = std::pin::pin!(generate(|mut y| async move {
 ///     let outcome = until_close(async {
 ///         y.yield_(1).await;
 ///         y.yield_(2).await;

@@ -47,15 +47,25 @@ pub(crate) struct PollFrame {
     caller: *const Waker,
     /// The polling generator's identity.
     owner: GeneratorId,
-    /// Its `Option<T>` slot, for the `T` of the generator that `owner` names.
+    /// Its `Option<T>` slot, for the `T` of the generator that `owner` names; null
+    /// while the consumer closes the generator, when a yield stops the body instead.
     slot: *mut (),
     /// Null when the consumer resumed with `next()`; after `send`, the `Option<R>`
-    /// holding the sent value, for the `R` of the generator that `owner` names.
+    /// holding the sent value, for the `R` of the generator that `owner` names; while
+    /// closing, the `Cell<bool>` a yield sets when it stops the body (see
+    /// `super::until_close`). One field, so that `next()` stores one word more per poll.
     resume: *mut (),
-    /// Whether the consumer is closing the generator: a yield then stops the body.
-    closing: bool,
-    /// Set by a yield that stopped the body while closing (see `super::until_close`).
-    stopped: Cell<bool>,
+}
+
+impl PollFrame {
+    /// While closing, the flag a yield sets when it stops the body.
+    fn stopped(&self) -> Option<&Cell<bool>> {
+        // SAFETY: while closing (`slot` null), `resume` is the `&Cell<bool>` that
+        // `with_resume_frame` was given, which outlives the frame.
+        self.slot
+            .is_null()
+            .then(|| unsafe { &*self.resume.cast::<Cell<bool>>().cast_const() })
+    }
 }
 
 /// The one vtable of wrapping wakers. A `static`, so its address identifies them.
@@ -118,25 +128,28 @@ pub(crate) enum Resumption {
     /// `send(value)`: the pending yield takes the value out of this `Option<R>`, for the
     /// generator's `R`.
     Send(*mut ()),
-    /// `close()`: the pending yield, and any yield reached, stops the body.
-    Close,
+    /// `close()`: the pending yield, and any yield reached, stops the body, and sets
+    /// this flag.
+    Close(*const Cell<bool>),
 }
 
 /// Polls `poll` with a context whose waker leads yields of generator `owner` to
-/// `slot` (and hands them what `resumption` says), and wakes `cx`'s waker; `poll` also
-/// gets the flag a yield sets when it stops the body during a close.
+/// `slot` (and hands them what `resumption` says), and wakes `cx`'s waker.
+///
+/// The pointers in `resumption` must be valid for the whole call.
 #[inline]
 pub(crate) fn with_resume_frame<T, R>(
     cx: &mut Context<'_>,
     owner: GeneratorId,
     slot: &mut Option<T>,
     resumption: Resumption,
-    poll: impl FnOnce(&mut Context<'_>, &Cell<bool>) -> R,
+    poll: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
-    let (resume, closing) = match resumption {
-        Resumption::Next => (core::ptr::null_mut(), false),
-        Resumption::Send(value) => (value, false),
-        Resumption::Close => (core::ptr::null_mut(), true),
+    let slot: *mut () = core::ptr::from_mut(slot).cast();
+    let (slot, resume) = match resumption {
+        Resumption::Next => (slot, core::ptr::null_mut()),
+        Resumption::Send(value) => (slot, value),
+        Resumption::Close(stopped) => (core::ptr::null_mut(), stopped.cast_mut().cast()),
     };
     let caller: &Waker = match frame_of(cx.waker()) {
         // Nested generators forward straight to the outermost caller's waker.
@@ -146,10 +159,8 @@ pub(crate) fn with_resume_frame<T, R>(
     let frame = PollFrame {
         caller,
         owner,
-        slot: core::ptr::from_mut(slot).cast(),
+        slot,
         resume,
-        closing,
-        stopped: Cell::new(false),
     };
     let raw = RawWaker::new(core::ptr::from_ref(&frame).cast(), &FRAME_WAKER_VTABLE);
     // SAFETY: the vtable's functions uphold the `RawWaker` contract: clones are the
@@ -157,13 +168,15 @@ pub(crate) fn with_resume_frame<T, R>(
     // it, and this waker and its context are dropped before `frame` and `slot`.
     let waker = core::mem::ManuallyDrop::new(unsafe { Waker::from_raw(raw) });
     let mut frame_cx = Context::from_waker(&waker);
-    poll(&mut frame_cx, &frame.stopped)
+    poll(&mut frame_cx)
 }
 
 /// Whether a yield stopped the closing generator whose body `waker` polls, clearing
 /// the mark: the caller then runs the cleanup that follows.
 pub(crate) fn take_stopped(waker: &Waker) -> bool {
-    frame_of(waker).is_some_and(|frame| frame.stopped.replace(false))
+    frame_of(waker)
+        .and_then(PollFrame::stopped)
+        .is_some_and(|stopped| stopped.replace(false))
 }
 
 /// What a yield's second poll (its resumption) gives: the sent value, if any.
@@ -173,14 +186,11 @@ fn resumed<R>(cx: &Context<'_>, owner: GeneratorId) -> Poll<Option<R>> {
         return Poll::Ready(None);
     };
     // `next()`: the common path, decided without touching the generator's identity.
-    if frame.resume.is_null() && !frame.closing {
+    if frame.resume.is_null() || frame.owner != owner {
         return Poll::Ready(None);
     }
-    if frame.owner != owner {
-        return Poll::Ready(None);
-    }
-    if frame.closing {
-        frame.stopped.set(true);
+    if let Some(stopped) = frame.stopped() {
+        stopped.set(true);
         return Poll::Pending;
     }
     // SAFETY: `frame` is live for this poll and belongs to this yield's generator (just
@@ -328,10 +338,10 @@ impl<T, R> Future for YieldFuture<'_, T, R> {
             self.value = Some(value);
             misplaced_yield()
         };
-        if frame.closing {
+        if let Some(stopped) = frame.stopped() {
             // Reached while closing: never delivered, and the body stops here.
             drop(value);
-            frame.stopped.set(true);
+            stopped.set(true);
             return Poll::Pending;
         }
         // SAFETY: `frame` is live for this poll (see `frame_of`), and its owner is this
