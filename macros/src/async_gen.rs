@@ -10,7 +10,7 @@ use syn::{Block, Expr, Stmt, Token, Type};
 use crate::crate_path::declare_private_alias;
 use crate::for_await::lower_for_await;
 use crate::rewrite::{Flavor, Rewriter, yielder_ident};
-use crate::try_finally::lower_try_finally;
+use crate::try_finally::{check_yield_in_conditions, lower_try_finally, strip_try_finally};
 
 pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) -> TokenStream {
     let mut rewriter = Rewriter::new(flavor);
@@ -202,9 +202,10 @@ fn parse_body(
     flavor: Flavor,
     error: &TokenStream,
 ) -> Result<Vec<Stmt>, (syn::Error, TokenStream)> {
-    let lowered = lower_for_await(input.clone())
+    let lowered = check_yield_in_conditions(&input)
+        .and_then(|()| lower_for_await(input.clone()))
         .and_then(|lowered| lower_try_finally(lowered, flavor, error))
-        .map_err(|error| (error, input))?;
+        .map_err(|error| (error, strip_try_finally(input)))?;
     Block::parse_within
         .parse2(lowered.clone())
         .map_err(|error| (error, lowered))
@@ -351,7 +352,7 @@ mod tests {
             Flavor::Plain,
         );
         assert!(
-            out.contains("=> __asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : v + 1 }) . await ,"),
+            out.contains("=> { __asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : v + 1 }) . await ; } ,"),
             "{out}"
         );
         assert!(

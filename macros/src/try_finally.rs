@@ -166,3 +166,60 @@ fn lower(
         }
     })
 }
+
+/// An error for `yield NAME {` in the head of an `if`, `while` or `match`, which
+/// would read as a struct literal: the yield needs parentheses there.
+pub(crate) fn check_yield_in_conditions(tokens: &TokenStream) -> syn::Result<()> {
+    let list: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let mut in_head = false;
+    for (i, token) in list.iter().enumerate() {
+        match token {
+            TokenTree::Ident(ident) if ["if", "while", "match"].iter().any(|k| ident == k) => {
+                in_head = true;
+            }
+            TokenTree::Ident(ident)
+                if ident == "yield"
+                    && in_head
+                    && matches!(list.get(i + 1), Some(TokenTree::Ident(_)))
+                    && matches!(list.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace) =>
+            {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    "put this `yield` in parentheses, `(yield value)`: in the head of an `if`, \
+                     `while` or `match`, `value { … }` would read as a struct literal",
+                ));
+            }
+            TokenTree::Punct(p) if p.as_char() == ';' => in_head = false,
+            TokenTree::Group(group) => {
+                if group.delimiter() == Delimiter::Brace {
+                    in_head = false;
+                }
+                check_yield_in_conditions(&group.stream())?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `tokens` without the words `try` and `finally` before blocks: what a body with a
+/// misplaced `try … finally` falls back on next to its error, so that rustc reports
+/// nothing more about it.
+pub(crate) fn strip_try_finally(tokens: TokenStream) -> TokenStream {
+    let list: Vec<TokenTree> = tokens.into_iter().collect();
+    let is_brace = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
+    let mut out = TokenStream::new();
+    for (i, token) in list.iter().enumerate() {
+        match token {
+            TokenTree::Ident(ident)
+                if (ident == "try" || ident == "finally") && is_brace(list.get(i + 1)) => {}
+            TokenTree::Group(group) => {
+                let mut copy = Group::new(group.delimiter(), strip_try_finally(group.stream()));
+                copy.set_span(group.span());
+                out.extend([TokenTree::Group(copy)]);
+            }
+            token => out.extend([token.clone()]),
+        }
+    }
+    out
+}
