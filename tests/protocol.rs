@@ -50,7 +50,7 @@ fn a_yield_is_none_after_next_and_the_value_after_send() {
         let mut n = 0;
         loop {
             let got = yield n;
-            push(&log, format!("{got:?}"));
+            push(log, format!("{got:?}"));
             n += 1;
         }
     });
@@ -83,8 +83,10 @@ fn a_generator_that_ignores_its_yields_values_needs_no_annotation_and_takes_unit
 fn unit_is_sent_as_some_unit() {
     let seen = &RefCell::new(Vec::new());
     let mut g = pin!(generate_with_send(|mut y: Yielder<u8, ()>| async move {
-        seen.borrow_mut().push(y.yield_(1).await);
-        seen.borrow_mut().push(y.yield_(2).await);
+        let first = y.yield_(1).await;
+        seen.borrow_mut().push(first);
+        let second = y.yield_(2).await;
+        seen.borrow_mut().push(second);
     }));
     block_on(async {
         g.next().await;
@@ -99,9 +101,9 @@ fn a_value_sent_before_the_first_yield_is_dropped_and_the_body_starts() {
     let log = &Log::default();
     let mut g = pin!(async_gen! {
         type Resume = String;
-        push(&log, "started");
+        push(log, "started");
         let first = yield 1;
-        push(&log, format!("{first:?}"));
+        push(log, format!("{first:?}"));
     });
     block_on(async {
         assert_eq!(g.as_mut().send("lost".to_string()).await, Some(1));
@@ -187,7 +189,7 @@ fn cleanup_runs_when_the_body_ends_normally() {
             yield 2;
         } finally {
             YieldNow::default().await;
-            push(&log, "cleanup");
+            push(log, "cleanup");
         }
     };
     assert_eq!(block_on(g.collect::<Vec<_>>()), [1, 2]);
@@ -206,7 +208,7 @@ fn cleanup_runs_after_an_early_return_and_the_generator_ends() {
             yield 2;
         } finally {
             YieldNow::default().await;
-            push(&log, "cleanup");
+            push(log, "cleanup");
         }
     };
     assert_eq!(block_on(g.collect::<Vec<_>>()), [1]);
@@ -223,7 +225,7 @@ fn cleanup_runs_after_question_mark_and_the_error_is_the_last_item() {
             yield 2;
         } finally {
             YieldNow::default().await;
-            push(&log, "cleanup");
+            push(log, "cleanup");
         }
     };
     assert_eq!(block_on(g.collect::<Vec<_>>()), [Ok(1), Err("broken")]);
@@ -237,12 +239,12 @@ fn close_at_a_yield_stops_the_body_there_and_runs_the_async_cleanup_inside_close
         try {
             for i in 0.. {
                 yield i;
-                push(&log, format!("after {i}"));
+                push(log, format!("after {i}"));
             }
         } finally {
-            push(&log, "cleanup starts");
+            push(log, "cleanup starts");
             YieldNow::default().await;
-            push(&log, "cleanup ends");
+            push(log, "cleanup ends");
         }
     });
     block_on(async {
@@ -265,9 +267,9 @@ fn a_yield_during_cleanup_on_close_is_not_delivered_and_ends_the_cleanup() {
         try {
             yield 1;
         } finally {
-            push(&log, "before");
+            push(log, "before");
             yield 99;
-            push(&log, "after");
+            push(log, "after");
         }
     });
     block_on(async {
@@ -295,10 +297,10 @@ fn close_on_an_unstarted_generator_runs_nothing_and_ends_it() {
     let log = &Log::default();
     let mut g = pin!(async_gen! {
         try {
-            push(&log, "body");
+            push(log, "body");
             yield 1;
         } finally {
-            push(&log, "cleanup");
+            push(log, "cleanup");
         }
     });
     block_on(async {
@@ -315,7 +317,7 @@ fn close_on_a_finished_generator_is_a_no_op() {
         try {
             yield 1;
         } finally {
-            push(&log, "cleanup");
+            push(log, "cleanup");
         }
     });
     block_on(async {
@@ -358,12 +360,12 @@ fn dropping_without_close_runs_only_the_locals_drop() {
     let log = &Log::default();
     {
         let mut g = pin!(async_gen! {
-            let _outer = DropLog(&log, "outer dropped");
+            let _outer = DropLog(log, "outer dropped");
             try {
-                let _inner = DropLog(&log, "inner dropped");
+                let _inner = DropLog(log, "inner dropped");
                 yield 1;
             } finally {
-                push(&log, "cleanup");
+                push(log, "cleanup");
             }
         });
         assert_eq!(block_on(g.next()), Some(1));
@@ -375,12 +377,12 @@ fn dropping_without_close_runs_only_the_locals_drop() {
 fn on_close_the_try_parts_locals_drop_before_the_cleanup_runs() {
     let log = &Log::default();
     let mut g = pin!(async_gen! {
-        let _outer = DropLog(&log, "outer dropped");
+        let _outer = DropLog(log, "outer dropped");
         try {
-            let _inner = DropLog(&log, "inner dropped");
+            let _inner = DropLog(log, "inner dropped");
             yield 1;
         } finally {
-            push(&log, "cleanup");
+            push(log, "cleanup");
         }
     });
     block_on(async {
@@ -402,11 +404,11 @@ fn nested_cleanups_run_innermost_first_on_close_and_on_the_normal_end() {
                     yield 2;
                 } finally {
                     YieldNow::default().await;
-                    push(&log, "inner");
+                    push(log, "inner");
                 }
             } finally {
                 YieldNow::default().await;
-                push(&log, "outer");
+                push(log, "outer");
             }
         });
         block_on(async {
@@ -431,7 +433,7 @@ fn closing_a_generator_that_iterates_another_closes_the_inner_one_first() {
             }
         } finally {
             YieldNow::default().await;
-            push(&log, "inner cleanup");
+            push(log, "inner cleanup");
         }
     };
     let mut outer = pin!(async_gen! {
@@ -442,7 +444,7 @@ fn closing_a_generator_that_iterates_another_closes_the_inner_one_first() {
             }
         } finally {
             inner.as_mut().close().await;
-            push(&log, "outer cleanup");
+            push(log, "outer cleanup");
         }
     });
     block_on(async {
@@ -464,7 +466,7 @@ fn until_close_is_the_function_form_of_try_finally() {
         })
         .await;
         YieldNow::default().await;
-        push(&log, format!("cleanup after {outcome:?}"));
+        push(log, format!("cleanup after {outcome:?}"));
         outcome.unwrap_or(Ok(()))
     }));
     block_on(async {
@@ -502,7 +504,7 @@ fn the_inner_generator_of_a_closing_one_is_not_affected_by_its_close() {
             yield 1;
         } finally {
             let cleanup_items: Vec<u8> = async_gen! { yield 7; yield 8; }.collect().await;
-            push(&log, format!("{cleanup_items:?}"));
+            push(log, format!("{cleanup_items:?}"));
         }
     });
     block_on(async {
