@@ -513,3 +513,33 @@ fn the_inner_generator_of_a_closing_one_is_not_affected_by_its_close() {
     });
     assert_eq!(*log.borrow(), ["[7, 8]"]);
 }
+
+// ---- the attribute form ----
+
+/// A `#[generator]` fn whose `Yielder<T, R>` names the resume type returns an
+/// `impl AsyncGenerator` that takes `send` and `close`.
+#[asyncgen::generator]
+async fn echo(log: &Log, mut y: Yielder<String, String>) {
+    let outcome = until_close(async {
+        let mut heard = String::from("ready");
+        while let Some(said) = y.yield_(heard).await {
+            heard = said.to_uppercase();
+        }
+    })
+    .await;
+    YieldNow::default().await;
+    push(log, format!("cleanup after {outcome:?}"));
+}
+
+#[test]
+fn the_attribute_form_takes_send_and_close() {
+    let log = &Log::default();
+    block_on(async {
+        let mut g = pin!(echo(log));
+        assert_eq!(g.next().await.as_deref(), Some("ready"));
+        assert_eq!(g.as_mut().send("hi".into()).await.as_deref(), Some("HI"));
+        g.as_mut().close().await;
+        assert_eq!(g.next().await, None);
+    });
+    assert_eq!(*log.borrow(), ["cleanup after None"]);
+}

@@ -2,8 +2,8 @@
 //! `asyncgen::__private`. Not public API.
 
 pub use super::{
-    YieldFuture, Yielder, generate, generate_with_send, try_generate, try_generate_with_send,
-    until_close,
+    AsyncGenerator, YieldFuture, Yielder, generate, generate_with_send, try_generate,
+    try_generate_with_send, until_close,
 };
 pub use core::iter::{IntoIterator, Iterator};
 pub use core::pin::{Pin, pin};
