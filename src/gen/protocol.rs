@@ -24,7 +24,8 @@ use super::yielder::Yielder;
 ///
 /// # Examples
 ///
-/// ```
+#[cfg_attr(feature = "macros", doc = "```")]
+#[cfg_attr(not(feature = "macros"), doc = "```ignore")]
 /// use asyncgen::prelude::*;
 /// use asyncgen::AsyncGenerator;
 ///
@@ -221,7 +222,8 @@ impl<T, F: Future<Output = ()>, R> Generator<T, F, R> {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "macros", doc = "```")]
+    #[cfg_attr(not(feature = "macros"), doc = "```ignore")]
     /// use asyncgen::prelude::*;
     ///
     /// # futures::executor::block_on(async {
@@ -243,7 +245,8 @@ impl<T, F: Future<Output = ()>, R> Generator<T, F, R> {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "macros", doc = "```")]
+    #[cfg_attr(not(feature = "macros"), doc = "```ignore")]
     /// use asyncgen::prelude::*;
     /// use std::cell::Cell;
     ///
@@ -275,7 +278,8 @@ impl<T, E, F: Future<Output = Result<(), E>>, R> TryGenerator<T, F, R> {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "macros", doc = "```")]
+    #[cfg_attr(not(feature = "macros"), doc = "```ignore")]
     /// use asyncgen::prelude::*;
     ///
     /// # futures::executor::block_on(async {
@@ -300,7 +304,8 @@ impl<T, E, F: Future<Output = Result<(), E>>, R> TryGenerator<T, F, R> {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "macros", doc = "```")]
+    #[cfg_attr(not(feature = "macros"), doc = "```ignore")]
     /// use asyncgen::prelude::*;
     ///
     /// # futures::executor::block_on(async {
