@@ -98,7 +98,7 @@ impl<T, F: Future<Output = ()>, R> Stream for Generator<T, F, R> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self.core.phase() {
-            Phase::Unstarted | Phase::Running => (0, None),
+            Phase::Running => (0, None),
             Phase::Returned(()) | Phase::Done => (0, Some(0)),
         }
     }

@@ -90,7 +90,7 @@ impl<T, E, F: Future<Output = Result<(), E>>, R> Stream for TryGenerator<T, F, R
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self.core.phase() {
-            Phase::Unstarted | Phase::Running => (0, None),
+            Phase::Running => (0, None),
             Phase::Returned(Err(_)) => (1, Some(1)),
             Phase::Returned(Ok(())) | Phase::Done => (0, Some(0)),
         }
