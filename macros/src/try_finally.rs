@@ -202,17 +202,36 @@ pub(crate) fn check_yield_in_conditions(tokens: &TokenStream) -> syn::Result<()>
     Ok(())
 }
 
-/// `tokens` without the words `try` and `finally` before blocks: what a body with a
-/// misplaced `try … finally` falls back on next to its error, so that rustc reports
-/// nothing more about it.
+/// `tokens` without the words `try` and `finally` before blocks, and with a
+/// `yield NAME` before a block in parentheses: what a body falls back on next to the
+/// error about either, so that rustc reports nothing more about it.
 pub(crate) fn strip_try_finally(tokens: TokenStream) -> TokenStream {
     let list: Vec<TokenTree> = tokens.into_iter().collect();
     let is_brace = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
     let mut out = TokenStream::new();
+    let mut skip_next = false;
     for (i, token) in list.iter().enumerate() {
+        if core::mem::take(&mut skip_next) {
+            continue;
+        }
         match token {
             TokenTree::Ident(ident)
                 if (ident == "try" || ident == "finally") && is_brace(list.get(i + 1)) => {}
+            // `yield NAME {` in a condition: `(yield NAME) {`, as the error asks.
+            TokenTree::Ident(ident)
+                if ident == "yield"
+                    && matches!(list.get(i + 1), Some(TokenTree::Ident(_)))
+                    && is_brace(list.get(i + 2)) =>
+            {
+                let operand = list[i + 1].clone();
+                let mut paren = Group::new(
+                    Delimiter::Parenthesis,
+                    [token.clone(), operand].into_iter().collect(),
+                );
+                paren.set_span(ident.span());
+                out.extend([TokenTree::Group(paren)]);
+                skip_next = true;
+            }
             TokenTree::Group(group) => {
                 let mut copy = Group::new(group.delimiter(), strip_try_finally(group.stream()));
                 copy.set_span(group.span());
