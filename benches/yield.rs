@@ -3,7 +3,9 @@
 //! consumed.
 //!
 //! Loops: (a) `for i in 0..n { yield i }`; (b) the same loop awaiting an already-ready
-//! future before each yield.
+//! future before each yield; (c) `send`: a running total that the consumer resumes with
+//! `send(i)` for each item, against a hand-written two-way state machine (inlined and
+//! opaque consumers only).
 //!
 //! Consumers, each applied to every candidate alike:
 //! - `inlined`: the consuming loop and the stream are compiled together and drained
@@ -30,6 +32,7 @@ use std::hint::black_box;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use asyncgen::AsyncGenerator;
 use asyncgen::prelude::*;
 use consumers::{BOXED, Counter, INLINED, OPAQUE, TOKIO, consume, runtime};
 use criterion::{Criterion, Throughput};
@@ -56,6 +59,106 @@ impl Stream for CounterAwaiting {
         self.next += 1;
         Poll::Ready(Some(i))
     }
+}
+
+/// The consumer of (c): one `next()`, then `send(i)` for `i` in `0..n`.
+#[inline(always)]
+fn drive_send<const HOW: u8, G: AsyncGenerator<Item = u64, Resume = u64>>(g: G, n: u64) -> u64 {
+    let mut g = pin!(g);
+    let mut cx = Context::from_waker(noop_waker_ref());
+    let mut sum = 0;
+    let mut value = None;
+    for i in 0..=n {
+        let polled = if HOW == OPAQUE {
+            black_box(g.as_mut()).poll_send(&mut cx, &mut value)
+        } else {
+            g.as_mut().poll_send(&mut cx, &mut value)
+        };
+        match polled {
+            Poll::Ready(Some(total)) => sum += black_box(total),
+            Poll::Ready(None) => break,
+            Poll::Pending => unreachable!("every generator here is always ready"),
+        }
+        value = Some(i);
+    }
+    sum
+}
+
+/// (c) by hand: a running total that `send(v)` adds to and `next()` ends (after the
+/// first item), as the generators of (c) do.
+#[derive(Default)]
+struct RunningTotal {
+    total: u64,
+    started: bool,
+    done: bool,
+}
+
+impl Stream for RunningTotal {
+    type Item = u64;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        self.poll_send(cx, &mut None)
+    }
+}
+
+impl AsyncGenerator for RunningTotal {
+    type Resume = u64;
+    fn poll_send(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        value: &mut Option<u64>,
+    ) -> Poll<Option<u64>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match (self.started, value.take()) {
+            (false, _) => self.started = true,
+            (true, Some(v)) => self.total += v,
+            (true, None) => {
+                self.done = true;
+                return Poll::Ready(None);
+            }
+        }
+        Poll::Ready(Some(self.total))
+    }
+    fn poll_close(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        self.done = true;
+        Poll::Ready(())
+    }
+}
+
+macro_rules! send_candidates {
+    ($($name:ident = $generator:expr;)*) => {
+        $(
+            #[inline(never)]
+            fn $name<const HOW: u8>(n: u64) -> u64 {
+                drive_send::<HOW, _>($generator, n)
+            }
+        )*
+    };
+}
+
+send_candidates! {
+    send_hand_written = RunningTotal::default();
+    send_async_gen = async_gen! {
+        let mut total = 0;
+        while let Some(v) = (yield total) {
+            total += v;
+        }
+    };
+    send_generate = generate_with_send(|mut y| async move {
+        let mut total = 0;
+        while let Some(v) = y.yield_(total).await {
+            total += v;
+        }
+    });
+}
+
+const fn sending<const HOW: u8>() -> [Candidate; 3] {
+    [
+        ("hand_written", send_hand_written::<HOW>),
+        ("async_gen", send_async_gen::<HOW>),
+        ("generate", send_generate::<HOW>),
+    ]
 }
 
 /// One non-inlined function per candidate and consumer, so that each is optimised on
@@ -134,15 +237,17 @@ const fn awaiting<const HOW: u8>() -> [Candidate; 5] {
     ]
 }
 
-const GROUPS: [(&str, [Candidate; 5]); 8] = [
-    ("yield/plain_loop/inlined", plain::<INLINED>()),
-    ("yield/plain_loop/opaque", plain::<OPAQUE>()),
-    ("yield/plain_loop/tokio", plain::<TOKIO>()),
-    ("yield/plain_loop/boxed", plain::<BOXED>()),
-    ("yield/await_then_yield/inlined", awaiting::<INLINED>()),
-    ("yield/await_then_yield/opaque", awaiting::<OPAQUE>()),
-    ("yield/await_then_yield/tokio", awaiting::<TOKIO>()),
-    ("yield/await_then_yield/boxed", awaiting::<BOXED>()),
+const GROUPS: [(&str, &[Candidate]); 10] = [
+    ("yield/plain_loop/inlined", &plain::<INLINED>()),
+    ("yield/plain_loop/opaque", &plain::<OPAQUE>()),
+    ("yield/plain_loop/tokio", &plain::<TOKIO>()),
+    ("yield/plain_loop/boxed", &plain::<BOXED>()),
+    ("yield/await_then_yield/inlined", &awaiting::<INLINED>()),
+    ("yield/await_then_yield/opaque", &awaiting::<OPAQUE>()),
+    ("yield/await_then_yield/tokio", &awaiting::<TOKIO>()),
+    ("yield/await_then_yield/boxed", &awaiting::<BOXED>()),
+    ("yield/send/inlined", &sending::<INLINED>()),
+    ("yield/send/opaque", &sending::<OPAQUE>()),
 ];
 
 /// `count GROUP/CANDIDATE N`: drains that one case over `N` items, for callgrind.
@@ -158,7 +263,7 @@ fn count_mode(args: &[String]) -> Option<()> {
     let run = GROUPS
         .iter()
         .filter(|(g, _)| g.ends_with(group))
-        .flat_map(|(_, candidates)| candidates)
+        .flat_map(|(_, candidates)| *candidates)
         .find(|(name, _)| *name == candidate)
         .unwrap_or_else(|| panic!("no case {case}"))
         .1;
@@ -185,7 +290,7 @@ fn main() {
     for (group_name, candidates) in GROUPS {
         let mut group = criterion.benchmark_group(group_name);
         group.throughput(Throughput::Elements(N));
-        for (name, run) in candidates {
+        for &(name, run) in candidates {
             group.bench_function(name, |b| b.iter(|| run(black_box(N))));
         }
         group.finish();
@@ -193,10 +298,12 @@ fn main() {
     criterion.final_summary();
 
     let mut rows = Vec::new();
-    for (group, _) in GROUPS {
+    for (group, candidates) in GROUPS {
         for candidate in ["async_gen", "generate"] {
             for peer in ["hand_written", "async_stream", "stream_iter"] {
-                rows.push((group, candidate, peer));
+                if candidates.iter().any(|(name, _)| *name == peer) {
+                    rows.push((group, candidate, peer));
+                }
             }
         }
     }

@@ -106,8 +106,8 @@ pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
 pub use crate::generators::{
-    Generator, TryGenerator, WithTaskWaker, YieldFuture, Yielder, generate, try_generate,
-    with_task_waker,
+    AsyncGenerator, Generator, TryGenerator, WithTaskWaker, YieldFuture, Yielder, generate,
+    generate_with_send, try_generate, try_generate_with_send, with_task_waker,
 };
 #[cfg(feature = "macros")]
 pub use crate::generators::{generator, try_generator};
@@ -174,7 +174,10 @@ pub mod prelude {
     pub use crate::time::StreamTimeExt as _;
     pub use crate::{as_completed, gather, try_gather};
 
-    pub use crate::generators::{Generator, TryGenerator, Yielder, generate, try_generate};
+    pub use crate::generators::{
+        AsyncGenerator, Generator, TryGenerator, Yielder, generate, generate_with_send,
+        try_generate, try_generate_with_send,
+    };
     #[cfg(feature = "time")]
     pub use crate::paginate::RetryPolicy;
     pub use crate::paginate::{

@@ -45,7 +45,9 @@ fn body_runs_only_when_polled_one_step_per_item() {
 
 #[test]
 fn after_the_end_next_keeps_returning_none() {
-    let mut s = Box::pin(generate(|mut y| async move { y.yield_(1).await }));
+    let mut s = Box::pin(generate(|mut y| async move {
+        y.yield_(1).await;
+    }));
     assert!(!s.is_terminated());
     assert_eq!(block_on(s.next()), Some(1));
     assert_eq!(block_on(s.next()), None);
@@ -112,7 +114,9 @@ fn dropping_mid_way_drops_the_body_locals_and_unread_items() {
 
 #[test]
 fn size_hint_is_honest() {
-    let mut s = Box::pin(generate(|mut y| async move { y.yield_(()).await }));
+    let mut s = Box::pin(generate(|mut y| async move {
+        y.yield_(()).await;
+    }));
     assert_eq!(s.size_hint(), (0, None));
     assert_eq!(block_on(s.next()), Some(()));
     assert_eq!(s.size_hint(), (0, None));
@@ -208,7 +212,9 @@ fn yielder_moved_out_of_its_body_panics_cleanly() {
     }));
     let mut y = escaped.take().unwrap();
     let other = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        block_on(async { y.yield_(5).await });
+        block_on(async {
+            y.yield_(5).await;
+        });
     }));
     let msg = other.unwrap_err();
     assert!(
@@ -261,11 +267,15 @@ fn item_yielded_by_a_dropped_yield_future_is_still_delivered() {
 #[test]
 fn is_send_and_sync_when_the_state_is() {
     fn assert_send_sync<T: Send + Sync>(_: &T) {}
-    let s = generate(|mut y| async move { y.yield_(1u8).await });
+    let s = generate(|mut y| async move {
+        y.yield_(1u8).await;
+    });
     assert_send_sync(&s);
     let _boxed: std::pin::Pin<Box<dyn Stream<Item = u8> + Send>> = Box::pin(s);
     fn named(_: Generator<u8, impl Future<Output = ()>>) {}
-    named(generate(|mut y| async move { y.yield_(2u8).await }));
+    named(generate(|mut y| async move {
+        y.yield_(2u8).await;
+    }));
 }
 
 #[test]

@@ -5,11 +5,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::visit_mut::VisitMut;
-use syn::{Block, Stmt, Token, Type};
+use syn::{Block, Expr, Stmt, Token, Type};
 
 use crate::crate_path::declare_private_alias;
 use crate::for_await::lower_for_await;
 use crate::rewrite::{Flavor, Rewriter, yielder_ident};
+use crate::try_finally::{check_yield_in_conditions, lower_try_finally, strip_try_finally};
 
 pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) -> TokenStream {
     let mut rewriter = Rewriter::new(flavor);
@@ -20,8 +21,13 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
             (Header::default(), input)
         }
     };
-    let body = match parse_body(input) {
+    let error = header
+        .error
+        .as_ref()
+        .map_or_else(|| quote!(_), |e| e.to_token_stream());
+    let body = match parse_body(input, flavor, &error) {
         Ok(mut stmts) => {
+            discard_tail_yield(&mut stmts);
             for stmt in &mut stmts {
                 rewriter.visit_stmt_mut(stmt);
             }
@@ -43,24 +49,35 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
         None if !rewriter.yields() => Some(quote!(())),
         None => None,
     };
-    let yielder = match item {
-        Some(item) => quote!(mut #yielder: #krate::__private::Yielder<#item>),
-        None => quote!(mut #yielder),
+    // A body that uses a yield's value (or names the type sent in) can be sent values:
+    // its resume type is inferred from that use. Otherwise it is `()`, which `generate`
+    // fixes, so that nothing needs naming.
+    let sends = header.resume.is_some() || rewriter.uses_yield_values();
+    let yielder = match (item, header.resume) {
+        (Some(item), Some(resume)) => {
+            quote!(mut #yielder: #krate::__private::Yielder<#item, #resume>)
+        }
+        (None, Some(resume)) => quote!(mut #yielder: #krate::__private::Yielder<_, #resume>),
+        (Some(item), None) if sends => quote!(mut #yielder: #krate::__private::Yielder<#item, _>),
+        (Some(item), None) => quote!(mut #yielder: #krate::__private::Yielder<#item>),
+        (None, None) => quote!(mut #yielder),
+    };
+    let (generate, try_generate) = if sends {
+        (quote!(generate_with_send), quote!(try_generate_with_send))
+    } else {
+        (quote!(generate), quote!(try_generate))
     };
     let alias = declare_private_alias(krate);
     let call = match flavor {
         Flavor::Plain => quote! {
-            #krate::__private::generate(move |#yielder| async move { #alias #body })
+            #krate::__private::#generate(move |#yielder| async move { #alias #body })
         },
         // The body is wrapped in a block so that a trailing expression without `;`
         // still parses; the final `return` is unreachable when the body itself
         // returns or loops forever, which is not worth a warning in user code.
         Flavor::Try => {
-            let error = header
-                .error
-                .map_or_else(|| quote!(_), |e| e.to_token_stream());
             quote! {
-                #krate::__private::try_generate(move |#yielder| async move {
+                #krate::__private::#try_generate(move |#yielder| async move {
                     #alias
                     { #body }
                     #[allow(unreachable_code)]
@@ -78,12 +95,46 @@ pub(crate) fn expand(input: TokenStream, flavor: Flavor, krate: &TokenStream) ->
     }
 }
 
+/// A `yield` that ends the body (or ends a branch that ends it) gets a `;`: its value,
+/// `Option<R>`, is not the body's output, which is `()`.
+fn discard_tail_yield(stmts: &mut [Stmt]) {
+    let Some(Stmt::Expr(tail, semi @ None)) = stmts.last_mut() else {
+        return;
+    };
+    match tail {
+        Expr::Yield(_) => *semi = Some(Default::default()),
+        Expr::Block(block) => discard_tail_yield(&mut block.block.stmts),
+        Expr::If(if_expr) => discard_tail_yield_in_if(if_expr),
+        Expr::Match(match_expr) => {
+            for arm in &mut match_expr.arms {
+                if let Expr::Yield(_) = *arm.body {
+                    let body = (*arm.body).clone();
+                    *arm.body = syn::parse_quote!({ #body; });
+                } else if let Expr::Block(block) = &mut *arm.body {
+                    discard_tail_yield(&mut block.block.stmts);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn discard_tail_yield_in_if(if_expr: &mut syn::ExprIf) {
+    discard_tail_yield(&mut if_expr.then_branch.stmts);
+    match if_expr.else_branch.as_mut().map(|(_, e)| &mut **e) {
+        Some(Expr::Block(block)) => discard_tail_yield(&mut block.block.stmts),
+        Some(Expr::If(nested)) => discard_tail_yield_in_if(nested),
+        _ => {}
+    }
+}
+
 /// The types a body's header names: `type Item = T;` in `async_gen!`, `type Ok = T;`
 /// and `type Error = E;` in `try_async_gen!`.
 #[derive(Default)]
 struct Header {
     item: Option<Type>,
     error: Option<Type>,
+    resume: Option<Type>,
 }
 
 /// Splits the header (the leading `type NAME = TYPE;` lines that name the stream's
@@ -103,6 +154,7 @@ fn split_header(
             let slot = match (flavor, name.as_str()) {
                 (Flavor::Plain, "Item") | (Flavor::Try, "Ok") => &mut header.item,
                 (Flavor::Try, "Error") => &mut header.error,
+                (_, "Resume") => &mut header.resume,
                 (Flavor::Plain, _) => {
                     return Err(syn::Error::new(
                         name_ident.span(),
@@ -138,15 +190,22 @@ fn header_name(stream: ParseStream<'_>) -> Option<String> {
     let name: Ident = fork.parse().ok()?;
     fork.peek(Token![=]).then_some(())?;
     let name = name.to_string();
-    ["Item", "Ok", "Error"]
+    ["Item", "Ok", "Error", "Resume"]
         .contains(&name.as_str())
         .then_some(name)
 }
 
 /// The body's statements after lowering `for await`; on a syntax error, the error and
 /// the tokens to fall back on.
-fn parse_body(input: TokenStream) -> Result<Vec<Stmt>, (syn::Error, TokenStream)> {
-    let lowered = lower_for_await(input.clone()).map_err(|error| (error, input))?;
+fn parse_body(
+    input: TokenStream,
+    flavor: Flavor,
+    error: &TokenStream,
+) -> Result<Vec<Stmt>, (syn::Error, TokenStream)> {
+    let lowered = check_yield_in_conditions(&input)
+        .and_then(|()| lower_for_await(input.clone()))
+        .and_then(|lowered| lower_try_finally(lowered, flavor, error))
+        .map_err(|error| (error, strip_try_finally(input)))?;
     Block::parse_within
         .parse2(lowered.clone())
         .map_err(|error| (error, lowered))
@@ -293,7 +352,7 @@ mod tests {
             Flavor::Plain,
         );
         assert!(
-            out.contains("=> __asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : v + 1 }) . await ,"),
+            out.contains("=> { __asyncgen_private :: yield_value (& mut r#yield , __asyncgen_private :: YieldValue { value : v + 1 }) . await ; } ,"),
             "{out}"
         );
         assert!(

@@ -162,8 +162,12 @@ fn expand_fn(
         .collect();
     // The opaque type is spelled with this crate's (edition 2024) tokens, located at
     // the item type, so that it captures what an `async fn`'s future captures.
+    // A generator: `impl AsyncGenerator`, which is a `Stream` that also takes `send`
+    // and `close`, with the resume type of the `Yielder<T, R>` parameter (`()` by
+    // default).
+    let resume = yielder_resume(&yielder.ty);
     let stream_trait = quote_spanned!(Span::call_site().located_at(item_span)=>
-        impl #krate::__private::Stream<Item = #stream_item>
+        impl #krate::__private::AsyncGenerator<Item = #stream_item, Resume = #resume>
     );
     sig.output = syn::parse2(quote!(-> #stream_trait))?;
 
@@ -184,8 +188,8 @@ fn expand_fn(
     let handed = hidden_ident("yielder", async_token.span);
     let YielderParam { pat, ty, .. } = &yielder;
     let engine = match flavor {
-        Flavor::Plain => quote!(generate),
-        Flavor::Try => quote!(try_generate),
+        Flavor::Plain => quote!(generate_with_send),
+        Flavor::Try => quote!(try_generate_with_send),
     };
     // The user's block keeps its own type: `()` for a generator, the declared
     // `Result<(), E>` for a fallible one.
@@ -315,6 +319,26 @@ fn yielder_item(ty: &Type) -> syn::Result<Option<Type>> {
     }
 }
 
+/// The resume type of a `Yielder<T, R>` parameter type: `R`, or `()` where it is
+/// left out.
+fn yielder_resume(ty: &Type) -> TokenStream {
+    let Type::Path(TypePath { path, .. }) = ty else {
+        return quote!(());
+    };
+    let resume = path.segments.last().and_then(|last| match &last.arguments {
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .nth(1),
+        _ => None,
+    });
+    resume.map_or_else(|| quote!(()), ToTokens::to_token_stream)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,11 +355,11 @@ mod tests {
             Flavor::Plain,
         );
         assert!(
-            out.starts_with("pub fn f (& self , n : u32) -> impl :: asyncgen :: __private :: Stream < Item = & str >"),
+            out.starts_with("pub fn f (& self , n : u32) -> impl :: asyncgen :: __private :: AsyncGenerator < Item = & str , Resume = () >"),
             "{out}"
         );
         assert!(
-            out.contains(":: asyncgen :: __private :: generate (move |"),
+            out.contains(":: asyncgen :: __private :: generate_with_send (move |"),
             "{out}"
         );
         assert!(out.contains("let _ = & self ; let _ = & n ;"), "{out}");
@@ -351,7 +375,7 @@ mod tests {
             Flavor::Try,
         );
         assert!(
-            out.contains("-> impl :: renamed :: __private :: Stream < Item = :: core :: result :: Result < u8 , E > >"),
+            out.contains("-> impl :: renamed :: __private :: AsyncGenerator < Item = :: core :: result :: Result < u8 , E > , Resume = () >"),
             "{out}"
         );
         assert!(

@@ -12,6 +12,7 @@ mod for_await;
 mod hidden;
 mod nested;
 mod rewrite;
+mod try_finally;
 
 use crate_path::split_crate_path;
 use rewrite::Flavor;

@@ -15,6 +15,7 @@ use syn::{Expr, ExprYield, Item, Macro, Token};
 
 use crate::crate_path::private_alias;
 use crate::nested::{is_generator_macro_name, is_generator_macro_path};
+use crate::try_finally::TRY_PART_MARKER;
 
 /// Which macro is being expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -67,6 +68,10 @@ pub(crate) struct Rewriter {
     errors: Option<syn::Error>,
     /// How many `yield`s of the body itself were lowered.
     yields: usize,
+    /// How the `yield` about to be visited is used.
+    yield_use: YieldUse,
+    /// Some `yield` of the body gives its value (what the consumer sent) to its context.
+    uses_values: bool,
 }
 
 impl Rewriter {
@@ -76,7 +81,15 @@ impl Rewriter {
             scope: Scope::Body,
             errors: None,
             yields: 0,
+            yield_use: YieldUse::Value,
+            uses_values: false,
         }
+    }
+
+    /// Whether some `yield` of the body is used as a value, so the generator takes values
+    /// sent in: `let x = yield v;`, `if let Some(x) = yield v`, ...
+    pub(crate) fn uses_yield_values(&self) -> bool {
+        self.uses_values
     }
 
     /// Whether the body yields anywhere (nested generators aside).
@@ -104,7 +117,12 @@ impl Rewriter {
     }
 
     /// `yield VALUE` (value already rewritten) as an expression.
-    fn lower_yield(&mut self, yield_span: Span, value: Option<TokenStream>) -> Expr {
+    fn lower_yield(
+        &mut self,
+        yield_span: Span,
+        value: Option<TokenStream>,
+        used: YieldUse,
+    ) -> Expr {
         let value = value.unwrap_or_else(|| quote_spanned!(yield_span=> ()));
         if let Some(message) = self.misplaced_yield_message() {
             self.push_error(syn::Error::new(yield_span, message));
@@ -112,7 +130,15 @@ impl Rewriter {
             return Expr::Verbatim(quote_spanned!(yield_span=> { let _ = #value; }));
         }
         self.yields += 1;
-        Expr::Verbatim(yield_call(yield_span, &value))
+        let call = yield_call(yield_span, &value);
+        Expr::Verbatim(match used {
+            YieldUse::Value => {
+                self.uses_values = true;
+                call
+            }
+            YieldUse::Statement => call,
+            YieldUse::Unit => quote_spanned!(yield_span=> { #call; }),
+        })
     }
 
     fn misplaced_yield_message(&self) -> Option<&'static str> {
@@ -215,7 +241,11 @@ impl Rewriter {
                 quote!((#raw))
             }
         });
-        Some(self.lower_yield(span, value).into_token_stream())
+        // Inside a macro call (`select!`, `join!`, ...) a yield's value is taken as unused.
+        Some(
+            self.lower_yield(span, value, YieldUse::Unit)
+                .into_token_stream(),
+        )
     }
 
     /// `return`, lowered when it is bare (followed by `,`, `;` or the end).
@@ -317,7 +347,47 @@ fn take_yield_operand(input: ParseStream<'_>) -> Option<YieldOperand> {
     Some(YieldOperand::Raw(raw))
 }
 
+/// How the value of a `yield` (`Option<R>`, what the consumer sent) is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum YieldUse {
+    /// In an expression: the generator takes values sent in, of a type inferred from here.
+    Value,
+    /// A statement: dropped.
+    Statement,
+    /// A match arm, or inside another macro's arguments (`select!`, `vec!`): the yield is
+    /// `()` there, so that it fits beside arms of type `()`; a sent value is dropped.
+    Unit,
+}
+
+/// Removes the attribute `try … finally` puts on its `try` part; whether it was there.
+fn take_try_part_marker(attrs: &mut Vec<syn::Attribute>) -> bool {
+    let before = attrs.len();
+    attrs.retain(|attr| !attr.path().is_ident(TRY_PART_MARKER));
+    attrs.len() != before
+}
+
 impl VisitMut for Rewriter {
+    fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+        if let syn::Stmt::Expr(Expr::Yield(_), _) = stmt {
+            self.yield_use = YieldUse::Statement;
+        }
+        visit_mut::visit_stmt_mut(self, stmt);
+    }
+
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        for attr in &mut arm.attrs {
+            self.visit_attribute_mut(attr);
+        }
+        self.visit_pat_mut(&mut arm.pat);
+        if let Some((_, guard)) = &mut arm.guard {
+            self.visit_expr_mut(guard);
+        }
+        if let Expr::Yield(_) = *arm.body {
+            self.yield_use = YieldUse::Unit;
+        }
+        self.visit_expr_mut(&mut arm.body);
+    }
+
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Yield(ExprYield {
@@ -325,18 +395,33 @@ impl VisitMut for Rewriter {
                 expr: value,
                 ..
             }) => {
+                let used = core::mem::replace(&mut self.yield_use, YieldUse::Value);
                 let span = yield_token.span;
                 let value = value.take().map(|mut value| {
                     self.visit_expr_mut(&mut value);
                     value.into_token_stream()
                 });
-                *expr = self.lower_yield(span, value);
+                *expr = self.lower_yield(span, value, used);
+            }
+            // `(yield v)`, as a scrutinee must be written (`yield v {` would read as a
+            // struct literal): the lowered yield needs no parentheses, and rustc would
+            // call them unnecessary.
+            Expr::Paren(paren) if matches!(*paren.expr, Expr::Yield(_)) => {
+                let mut inner = (*paren.expr).clone();
+                self.visit_expr_mut(&mut inner);
+                *expr = inner;
             }
             Expr::Closure(closure) => {
                 self.in_scope(Scope::Closure, |this| this.visit_expr_closure_mut(closure));
             }
+            // The `try` part of a `try … finally`: the body's own code.
             Expr::Async(block) => {
-                self.in_scope(Scope::AsyncBlock, |this| this.visit_expr_async_mut(block));
+                if take_try_part_marker(&mut block.attrs) {
+                    // The `try` part of a `try … finally`: the body's own code.
+                    self.visit_expr_async_mut(block);
+                } else {
+                    self.in_scope(Scope::AsyncBlock, |this| this.visit_expr_async_mut(block));
+                }
             }
             Expr::Const(block) => {
                 self.in_scope(Scope::Item, |this| this.visit_expr_const_mut(block));

@@ -36,9 +36,9 @@ pin_project! {
     /// # });
     /// ```
     #[must_use = "streams do nothing unless polled"]
-    pub struct Generator<T, F: Future<Output = ()>> {
+    pub struct Generator<T, F: Future<Output = ()>, R = ()> {
         #[pin]
-        core: Core<T, F>,
+        pub(super) core: Core<T, F, R>,
     }
 }
 
@@ -84,7 +84,7 @@ where
     }
 }
 
-impl<T, F: Future<Output = ()>> Stream for Generator<T, F> {
+impl<T, F: Future<Output = ()>, R> Stream for Generator<T, F, R> {
     type Item = T;
 
     #[inline]
@@ -104,13 +104,13 @@ impl<T, F: Future<Output = ()>> Stream for Generator<T, F> {
     }
 }
 
-impl<T, F: Future<Output = ()>> FusedStream for Generator<T, F> {
+impl<T, F: Future<Output = ()>, R> FusedStream for Generator<T, F, R> {
     fn is_terminated(&self) -> bool {
         matches!(self.core.phase(), Phase::Done)
     }
 }
 
-impl<T, F: Future<Output = ()>> fmt::Debug for Generator<T, F> {
+impl<T, F: Future<Output = ()>, R> fmt::Debug for Generator<T, F, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Generator")
             .field("terminated", &self.is_terminated())

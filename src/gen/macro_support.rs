@@ -1,7 +1,10 @@
 //! What `async_gen!`, `try_async_gen!` and `comp!` expand to, reached through
 //! `asyncgen::__private`. Not public API.
 
-pub use super::{YieldFuture, Yielder, generate, try_generate};
+pub use super::{
+    AsyncGenerator, YieldFuture, Yielder, generate, generate_with_send, try_generate,
+    try_generate_with_send, until_close,
+};
 pub use core::iter::{IntoIterator, Iterator};
 pub use core::pin::{Pin, pin};
 pub use futures_core::Stream;
@@ -99,7 +102,10 @@ pub struct YieldValue<T> {
 /// value itself, as for a `let` with a type, rather than as a wrong argument of a
 /// method defined in this crate.
 #[inline(always)]
-pub fn yield_value<T>(yielder: &mut Yielder<T>, value: YieldValue<T>) -> YieldFuture<'_, T> {
+pub fn yield_value<T, R>(
+    yielder: &mut Yielder<T, R>,
+    value: YieldValue<T>,
+) -> YieldFuture<'_, T, R> {
     yielder.yield_(value.value)
 }
 

@@ -21,6 +21,15 @@
 /// - `type Item = T;` as the first line names the item type, where nothing else does
 ///   (a body with no `yield` at all makes a stream of `()`, as async-stream's `stream!`
 ///   does).
+/// - `yield v` is an expression of type `Option<R>`: `None` when the consumer asked
+///   with `next()`, `Some(r)` when it resumed the generator with
+///   [`send(r)`](crate::AsyncGenerator::send). `R` is `()` where no yield's value is
+///   used, else inferred from that use, or named with `type Resume = R;`. In the head of
+///   an `if`, `while` or `match`, write `(yield v)`.
+/// - `try { ... } finally { ... }` at the end of the body: cleanup that may `.await`, run
+///   when the `try` part ends, returns, or is stopped at a `yield` by
+///   [`close()`](crate::AsyncGenerator::close). See "The whole async generator protocol"
+///   in the README.
 ///
 /// The block is an `async move` block: it takes ownership of what it uses, which may be
 /// references, so the stream may borrow data that outlives it. Nothing runs until the
@@ -154,6 +163,10 @@ macro_rules! async_gen {
 /// `impl Stream<Item = Result<T, E>>` return type. Where nothing says what they are,
 /// the first lines of the block name them, as `TryStream` does: `type Ok = T;` and
 /// `type Error = E;` (either or both).
+///
+/// `send`, `close`, `type Resume = R;` and `try { ... } finally { ... }` work as in
+/// [`async_gen!`](crate::async_gen); a `?` in the `try` part runs the cleanup, then ends
+/// the stream with the error.
 ///
 /// # Examples
 ///

@@ -98,13 +98,19 @@ mod generator;
 pub mod macro_support;
 #[cfg(feature = "macros")]
 mod macros;
+mod protocol;
 mod task_waker;
 mod try_generator;
+mod until_close;
 mod yielder;
 
 pub use generator::{Generator, generate};
 #[cfg(feature = "macros")]
 pub use macros::{generator, try_generator};
+pub use protocol::{
+    AsyncGenerator, CloseFuture, SendFuture, generate_with_send, try_generate_with_send,
+};
 pub use task_waker::{WithTaskWaker, with_task_waker};
 pub use try_generator::{TryGenerator, try_generate};
+pub use until_close::{UntilClose, until_close};
 pub use yielder::{YieldFuture, Yielder};

@@ -34,7 +34,8 @@ pin_project! {
 ///
 /// # Examples
 ///
-/// ```
+#[cfg_attr(feature = "macros", doc = "```")]
+#[cfg_attr(not(feature = "macros"), doc = "```ignore")]
 /// use asyncgen::prelude::*;
 /// use asyncgen::with_task_waker;
 /// use std::future::poll_fn;

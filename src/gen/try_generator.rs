@@ -35,9 +35,9 @@ pin_project! {
     /// # });
     /// ```
     #[must_use = "streams do nothing unless polled"]
-    pub struct TryGenerator<T, F: Future> {
+    pub struct TryGenerator<T, F: Future, R = ()> {
         #[pin]
-        core: Core<T, F>,
+        pub(super) core: Core<T, F, R>,
     }
 }
 
@@ -75,7 +75,7 @@ where
     }
 }
 
-impl<T, E, F: Future<Output = Result<(), E>>> Stream for TryGenerator<T, F> {
+impl<T, E, F: Future<Output = Result<(), E>>, R> Stream for TryGenerator<T, F, R> {
     type Item = Result<T, E>;
 
     #[inline]
@@ -97,13 +97,13 @@ impl<T, E, F: Future<Output = Result<(), E>>> Stream for TryGenerator<T, F> {
     }
 }
 
-impl<T, E, F: Future<Output = Result<(), E>>> FusedStream for TryGenerator<T, F> {
+impl<T, E, F: Future<Output = Result<(), E>>, R> FusedStream for TryGenerator<T, F, R> {
     fn is_terminated(&self) -> bool {
         matches!(self.core.phase(), Phase::Done)
     }
 }
 
-impl<T, F: Future> fmt::Debug for TryGenerator<T, F> {
+impl<T, F: Future, R> fmt::Debug for TryGenerator<T, F, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TryGenerator")
             .field("terminated", &matches!(self.core.phase(), Phase::Done))

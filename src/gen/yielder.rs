@@ -13,6 +13,7 @@
 //! the body that keeps a waker and compares it with `will_wake` (timers, channels)
 //! clones the caller's waker again each time it returns `Pending`.
 
+use core::cell::Cell;
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -46,8 +47,25 @@ pub(crate) struct PollFrame {
     caller: *const Waker,
     /// The polling generator's identity.
     owner: GeneratorId,
-    /// Its `Option<T>` slot, for the `T` of the generator that `owner` names.
+    /// Its `Option<T>` slot, for the `T` of the generator that `owner` names; null
+    /// while the consumer closes the generator, when a yield stops the body instead.
     slot: *mut (),
+    /// Null when the consumer resumed with `next()`; after `send`, the `Option<R>`
+    /// holding the sent value, for the `R` of the generator that `owner` names; while
+    /// closing, the `Cell<bool>` a yield sets when it stops the body (see
+    /// `super::until_close`). One field, so that `next()` stores one word more per poll.
+    resume: *mut (),
+}
+
+impl PollFrame {
+    /// While closing, the flag a yield sets when it stops the body.
+    fn stopped(&self) -> Option<&Cell<bool>> {
+        // SAFETY: while closing (`slot` null), `resume` is the `&Cell<bool>` that
+        // `with_resume_frame` was given, which outlives the frame.
+        self.slot
+            .is_null()
+            .then(|| unsafe { &*self.resume.cast::<Cell<bool>>().cast_const() })
+    }
 }
 
 /// The one vtable of wrapping wakers. A `static`, so its address identifies them.
@@ -102,15 +120,37 @@ unsafe fn frame_wake_by_ref(data: *const ()) {
 
 unsafe fn frame_drop(_: *const ()) {}
 
+/// How the consumer resumes a generator.
+#[derive(Clone, Copy)]
+pub(crate) enum Resumption {
+    /// `next()`.
+    Next,
+    /// `send(value)`: the pending yield takes the value out of this `Option<R>`, for the
+    /// generator's `R`.
+    Send(*mut ()),
+    /// `close()`: the pending yield, and any yield reached, stops the body, and sets
+    /// this flag.
+    Close(*const Cell<bool>),
+}
+
 /// Polls `poll` with a context whose waker leads yields of generator `owner` to
-/// `slot`, and wakes `cx`'s waker.
+/// `slot` (and hands them what `resumption` says), and wakes `cx`'s waker.
+///
+/// The pointers in `resumption` must be valid for the whole call.
 #[inline]
-pub(crate) fn with_frame_context<T, R>(
+pub(crate) fn with_resume_frame<T, R>(
     cx: &mut Context<'_>,
     owner: GeneratorId,
     slot: &mut Option<T>,
+    resumption: Resumption,
     poll: impl FnOnce(&mut Context<'_>) -> R,
 ) -> R {
+    let slot: *mut () = core::ptr::from_mut(slot).cast();
+    let (slot, resume) = match resumption {
+        Resumption::Next => (slot, core::ptr::null_mut()),
+        Resumption::Send(value) => (slot, value),
+        Resumption::Close(stopped) => (core::ptr::null_mut(), stopped.cast_mut().cast()),
+    };
     let caller: &Waker = match frame_of(cx.waker()) {
         // Nested generators forward straight to the outermost caller's waker.
         Some(outer) => caller_waker(outer),
@@ -119,7 +159,8 @@ pub(crate) fn with_frame_context<T, R>(
     let frame = PollFrame {
         caller,
         owner,
-        slot: core::ptr::from_mut(slot).cast(),
+        slot,
+        resume,
     };
     let raw = RawWaker::new(core::ptr::from_ref(&frame).cast(), &FRAME_WAKER_VTABLE);
     // SAFETY: the vtable's functions uphold the `RawWaker` contract: clones are the
@@ -128,6 +169,36 @@ pub(crate) fn with_frame_context<T, R>(
     let waker = core::mem::ManuallyDrop::new(unsafe { Waker::from_raw(raw) });
     let mut frame_cx = Context::from_waker(&waker);
     poll(&mut frame_cx)
+}
+
+/// Whether a yield stopped the closing generator whose body `waker` polls, clearing
+/// the mark: the caller then runs the cleanup that follows.
+pub(crate) fn take_stopped(waker: &Waker) -> bool {
+    frame_of(waker)
+        .and_then(PollFrame::stopped)
+        .is_some_and(|stopped| stopped.replace(false))
+}
+
+/// What a yield's second poll (its resumption) gives: the sent value, if any.
+#[inline]
+fn resumed<R>(cx: &Context<'_>, owner: GeneratorId) -> Poll<Option<R>> {
+    let Some(frame) = frame_of(cx.waker()) else {
+        return Poll::Ready(None);
+    };
+    // `next()`: the common path, decided without touching the generator's identity.
+    if frame.resume.is_null() || frame.owner != owner {
+        return Poll::Ready(None);
+    }
+    if let Some(stopped) = frame.stopped() {
+        stopped.set(true);
+        return Poll::Pending;
+    }
+    // SAFETY: `frame` is live for this poll and belongs to this yield's generator (just
+    // checked), whose `resume` is a `&mut Option<R>` for this very `R`: the generator's
+    // `send` made it from its own `R`, the same `R` its `Yielder<T, R>` was made with, and
+    // nothing else borrows it during this poll.
+    let value = unsafe { &mut *frame.resume.cast::<Option<R>>() };
+    Poll::Ready(value.take())
 }
 
 /// The handle a generator body yields items through.
@@ -156,7 +227,7 @@ pub(crate) fn with_frame_context<T, R>(
 /// assert_eq!(squares.collect::<Vec<_>>().await, [1, 4, 9]);
 /// # });
 /// ```
-pub struct Yielder<T> {
+pub struct Yielder<T, R = ()> {
     owner: GeneratorId,
     // Yielding moves a `T` into the generator, possibly from another thread, so
     // `Send`/`Sync` follow `T`.
@@ -165,14 +236,17 @@ pub struct Yielder<T> {
     // `Yielder<&'a str>`, a body could yield a borrow of its own locals into a stream of
     // `&'static str`. `fn(T) -> T` makes the yielder invariant in `T`.
     _invariant: PhantomData<fn(T) -> T>,
+    // What `send` hands in: exactly the generator's `R`, for the same reason.
+    _resume: PhantomData<fn(R) -> R>,
 }
 
-impl<T> Yielder<T> {
+impl<T, R> Yielder<T, R> {
     pub(crate) fn new(owner: GeneratorId) -> Self {
         Yielder {
             owner,
             _item: PhantomData,
             _invariant: PhantomData,
+            _resume: PhantomData,
         }
     }
 
@@ -200,7 +274,7 @@ impl<T> Yielder<T> {
     /// assert_eq!(words.next().await, None);
     /// # });
     /// ```
-    pub fn yield_(&mut self, value: T) -> YieldFuture<'_, T> {
+    pub fn yield_(&mut self, value: T) -> YieldFuture<'_, T, R> {
         YieldFuture {
             owner: self.owner,
             value: Some(value),
@@ -209,7 +283,7 @@ impl<T> Yielder<T> {
     }
 }
 
-impl<T> fmt::Debug for Yielder<T> {
+impl<T, R> fmt::Debug for Yielder<T, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Yielder").finish_non_exhaustive()
     }
@@ -234,29 +308,31 @@ impl<T> fmt::Debug for Yielder<T> {
 /// # });
 /// ```
 #[must_use = "a yield does nothing unless awaited"]
-pub struct YieldFuture<'a, T> {
+pub struct YieldFuture<'a, T, R = ()> {
     // The generator's identity rather than `&'a mut Yielder<T>`: the body's state
     // machine then holds no pointer into itself, which lets the optimiser keep a
     // generator's state in registers (measured: several times faster per item).
     owner: GeneratorId,
     value: Option<T>,
     // One yield at a time per yielder.
-    _exclusive: PhantomData<&'a mut Yielder<T>>,
+    _exclusive: PhantomData<&'a mut Yielder<T, R>>,
 }
 
 // The value is moved out on the first poll and never pinned.
-impl<T> Unpin for YieldFuture<'_, T> {}
+impl<T, R> Unpin for YieldFuture<'_, T, R> {}
 
-impl<T> Future for YieldFuture<'_, T> {
-    type Output = ();
+impl<T, R> Future for YieldFuture<'_, T, R> {
+    /// `None` when the consumer resumed the generator with `next()`, the value when it
+    /// resumed it with `send`.
+    type Output = Option<R>;
 
     #[inline]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<R>> {
         // The value is taken before the checks and put back only where it stays: the
         // common path then writes nothing into the future but "taken", so the body's
         // state machine need not store the value at all before handing it over.
         if self.value.is_none() {
-            return Poll::Ready(());
+            return resumed(cx, self.owner);
         }
         let Some(value) = self.value.take() else {
             unreachable!()
@@ -265,6 +341,12 @@ impl<T> Future for YieldFuture<'_, T> {
             self.value = Some(value);
             misplaced_yield()
         };
+        if let Some(stopped) = frame.stopped() {
+            // Reached while closing: never delivered, and the body stops here.
+            drop(value);
+            stopped.set(true);
+            return Poll::Pending;
+        }
         // SAFETY: `frame` is live for this poll (see `frame_of`), and its owner is this
         // yielder's generator, which is a `Core<T, _>` for this very `T` (a
         // `GeneratorId` is never given to two generators), so `slot` is that
@@ -292,7 +374,7 @@ fn misplaced_yield() -> ! {
     )
 }
 
-impl<T> fmt::Debug for YieldFuture<'_, T> {
+impl<T, R> fmt::Debug for YieldFuture<'_, T, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("YieldFuture")
             .field("yielded", &self.value.is_none())

@@ -1,0 +1,12 @@
+use asyncgen::async_gen;
+
+fn main() {
+    let _s = async_gen! {
+        try {
+            yield 1;
+        } finally {
+            println!("cleanup");
+        }
+        yield 2;
+    };
+}
