@@ -29,13 +29,14 @@ mod consumers;
 mod ratios;
 
 use std::hint::black_box;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::task::{Context, Poll};
 
 use asyncgen::AsyncGenerator;
 use asyncgen::prelude::*;
 use consumers::{BOXED, Counter, INLINED, OPAQUE, TOKIO, consume, runtime};
 use criterion::{Criterion, Throughput};
+use futures::task::noop_waker_ref;
 
 /// Items per criterion iteration.
 const N: u64 = 10_000;

@@ -204,8 +204,10 @@ pub mod r#gen {
 pub mod __private {
     pub use crate::generators::macro_support::*;
     // What `gather!` and `try_gather!` expand to.
-    pub use core::future::IntoFuture;
-    pub use futures_util::{join, try_join};
+    pub use core::future::{Future, IntoFuture, poll_fn};
+    pub use core::pin::pin;
+    pub use core::task::Poll;
+    pub use futures_util::future::{maybe_done, try_maybe_done};
     // Invoked by the `macro_rules!` wrappers of the same names, which pass `$crate` so
     // that the expansion reaches this crate however the caller depends on it.
     #[cfg(feature = "macros")]

@@ -1,12 +1,15 @@
 //! `gather!` and `try_gather!`: futures of different types, run together, outputs as a
 //! tuple in argument order.
 //!
-//! Both build on futures-util's `join!`/`try_join!`, which this crate already depends on:
-//! they poll each future in place (no allocation, no runtime) and, for `try_join!`, drop
-//! the others on the first `Err`. The macros here add what the contract asks on top: the
-//! result is a future to `.await` (Python's `await asyncio.gather(a(), b())`), the
-//! arguments are evaluated at once, in order, where the macro is called (so borrows in
-//! them behave as in a function call), and any `IntoFuture` is accepted.
+//! Both poll each future in place, pinned on the stack of one `async` block (no
+//! allocation, no runtime, no `unsafe`), through futures-util's `MaybeDone` and
+//! `TryMaybeDone`, which keep each output until all are ready; `try_gather!` returns at
+//! the first `Err`, which drops the others. futures-util's own `join!`/`try_join!` do the
+//! same, but they are procedural macros from futures-macro, which brings a second major
+//! version of `syn` into every build, generators-only ones included. The result is a
+//! future to `.await` (Python's `await asyncio.gather(a(), b())`), the arguments are
+//! evaluated at once, in order, where the macro is called (so borrows in them behave as
+//! in a function call), and any `IntoFuture` is accepted.
 
 /// Runs futures of any types concurrently and resolves to a tuple of their outputs in
 /// argument order, like Python's `await asyncio.gather(a(), b())`.
@@ -115,12 +118,57 @@ macro_rules! __gather_internal {
     };
     (@join [$($name:ident = $value:expr,)*]) => {
         match ($($crate::__private::IntoFuture::into_future($value),)*) {
-            ($($name,)*) => async move { $crate::__private::join!($($name),*) },
+            ($($name,)*) => async move {
+                $(let mut $name = $crate::__private::pin!($crate::__private::maybe_done($name));)*
+                $crate::__private::poll_fn(move |_cx| {
+                    let mut _all_done = true;
+                    $(
+                        _all_done &= $crate::__private::Future::poll($name.as_mut(), _cx).is_ready();
+                    )*
+                    if !_all_done {
+                        return $crate::__private::Poll::Pending;
+                    }
+                    $crate::__private::Poll::Ready(($(
+                        match $name.as_mut().take_output() {
+                            ::core::option::Option::Some(output) => output,
+                            // Every future reported ready just above, and each output is
+                            // taken once, here.
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        },
+                    )*))
+                })
+                .await
+            },
         }
     };
     (@try_join [$($name:ident = $value:expr,)*]) => {
         match ($($crate::__private::IntoFuture::into_future($value),)*) {
-            ($($name,)*) => async move { $crate::__private::try_join!($($name),*) },
+            ($($name,)*) => async move {
+                $(let mut $name = $crate::__private::pin!($crate::__private::try_maybe_done($name));)*
+                $crate::__private::poll_fn(move |_cx| {
+                    let mut _all_done = true;
+                    $(
+                        match $crate::__private::Future::poll($name.as_mut(), _cx) {
+                            $crate::__private::Poll::Ready(::core::result::Result::Ok(())) => {}
+                            $crate::__private::Poll::Ready(::core::result::Result::Err(error)) => {
+                                return $crate::__private::Poll::Ready(::core::result::Result::Err(error));
+                            }
+                            $crate::__private::Poll::Pending => _all_done = false,
+                        }
+                    )*
+                    if !_all_done {
+                        return $crate::__private::Poll::Pending;
+                    }
+                    $crate::__private::Poll::Ready(::core::result::Result::Ok(($(
+                        match $name.as_mut().take_output() {
+                            ::core::option::Option::Some(output) => output,
+                            // As in `@join`: all are done, each output is taken once.
+                            ::core::option::Option::None => ::core::unreachable!(),
+                        },
+                    )*)))
+                })
+                .await
+            },
         }
     };
 }
