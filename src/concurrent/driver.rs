@@ -1,22 +1,41 @@
 use core::future::Future;
 use core::num::NonZeroUsize;
 use core::ops::ControlFlow;
+use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 
 use super::coop::poll_budget;
-use super::tagged::Tagged;
+use super::item_shape::{Indexed, ItemShape};
+
+/// A future as `in_flight` stores it: alone for the [`Plain`](super::Plain) shape, with
+/// its input index for [`Indexed`], so the plain shape's stored futures are no bigger
+/// than the user's.
+pub(crate) struct Slot<K: ItemShape, F>(K::Running<F>);
+
+impl<K: ItemShape, F: Future> Future for Slot<K, F> {
+    type Output = K::Item<F::Output>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the one field is pinned whenever the slot is (a plain projection; `Slot`
+        // has no `Drop` and no `Unpin` impl of its own).
+        let running = unsafe { self.map_unchecked_mut(|slot| &mut slot.0) };
+        K::poll_running(running, cx)
+    }
+}
 
 /// The engine shared by `as_completed`, `gather` and `try_gather`: pulls futures from the
 /// input iterator (all at once, or lazily up to a limit), runs them in a
-/// `FuturesUnordered` and hands out `(input_index, output)` in completion order.
-pub(crate) struct Driver<I: Iterator> {
+/// `FuturesUnordered` and hands out items of shape `K` (`(input_index, output)` for
+/// [`Indexed`]) in completion order.
+pub(crate) struct Driver<I: Iterator, K: ItemShape = Indexed> {
     input: I,
     /// Set when `input` returned `None`; it is not called again until
     /// [`resume`](Self::resume) says more was added to it.
     input_done: bool,
-    in_flight: FuturesUnordered<Tagged<I::Item>>,
+    in_flight: FuturesUnordered<Slot<K, I::Item>>,
     /// `in_flight.len()`, kept here because `FuturesUnordered::len` costs atomic loads
     /// and this is read twice per item.
     running: usize,
@@ -26,7 +45,7 @@ pub(crate) struct Driver<I: Iterator> {
 
 // `FuturesUnordered` pins each future in its own allocation, and the iterator is only
 // ever used through `&mut`, so nothing here relies on the driver staying put.
-impl<I: Iterator> Unpin for Driver<I> {}
+impl<I: Iterator, K: ItemShape> Unpin for Driver<I, K> {}
 
 /// Panics with the one message every method that takes a limit gives for 0.
 #[cold]
@@ -55,10 +74,11 @@ pub(crate) fn current_runtime(method: &str) -> tokio::runtime::Handle {
     }
 }
 
-impl<I> Driver<I>
+impl<I, K> Driver<I, K>
 where
     I: Iterator,
     I::Item: Future,
+    K: ItemShape,
 {
     pub(crate) fn new(input: I) -> Self {
         Self {
@@ -79,10 +99,11 @@ where
     /// cannot be moved into the new one.
     #[cfg(feature = "tokio")]
     #[track_caller]
-    pub(crate) fn map_input<J>(self, method: &str, wrap: impl FnOnce(I) -> J) -> Driver<J>
+    pub(crate) fn map_input<J, L>(self, method: &str, wrap: impl FnOnce(I) -> J) -> Driver<J, L>
     where
         J: Iterator,
         J::Item: Future,
+        L: ItemShape,
     {
         if self.next_index != 0 {
             panic!(
@@ -96,6 +117,28 @@ where
             running: 0,
             limit: self.limit,
             next_index: 0,
+        }
+    }
+
+    /// The same driver handing out items of shape `L`.
+    ///
+    /// # Panics
+    ///
+    /// If futures run: they are stored in this shape and cannot be moved into another.
+    #[track_caller]
+    pub(crate) fn reshape<L: ItemShape>(self, method: &str) -> Driver<I, L> {
+        if self.running != 0 {
+            panic!(
+                "{method}: must be called before the first poll or once nothing runs (running futures cannot be renumbered)"
+            );
+        }
+        Driver {
+            input: self.input,
+            input_done: self.input_done,
+            in_flight: FuturesUnordered::new(),
+            running: 0,
+            limit: self.limit,
+            next_index: self.next_index,
         }
     }
 
@@ -139,7 +182,7 @@ where
     }
 
     #[inline]
-    fn starter(&mut self) -> Starter<'_, I::Item> {
+    fn starter(&mut self) -> Starter<'_, I::Item, K> {
         Starter {
             in_flight: &mut self.in_flight,
             next_index: &mut self.next_index,
@@ -157,7 +200,7 @@ where
     /// which must start every future the input has, in order, until it returns `None`
     /// (one internal iteration costs less per future than a call to `next` each).
     #[inline]
-    pub(crate) fn fill_with(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item>)) {
+    pub(crate) fn fill_with(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
         if self.input_done {
             return;
         }
@@ -184,13 +227,13 @@ where
         }
     }
 
-    /// The next `(input_index, output)` in completion order; the input is topped up
-    /// before the futures are polled.
+    /// The next item in completion order; the input is topped up before the futures are
+    /// polled.
     #[inline]
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
         self.poll_next_with(cx, drain_all, false)
     }
 
@@ -201,9 +244,9 @@ where
     pub(crate) fn poll_next_with(
         &mut self,
         cx: &mut Context<'_>,
-        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item>),
+        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>),
         refill: bool,
-    ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
         let budget = ready!(poll_budget(cx));
         self.fill_with(drain);
         // A poll of `in_flight` ends in one of three ways: an output (one future fewer),
@@ -230,7 +273,13 @@ where
         );
         polled
     }
+}
 
+impl<I> Driver<I, Indexed>
+where
+    I: Iterator,
+    I::Item: Future,
+{
     /// Drives every future to its end, putting each output that `split` keeps into
     /// `slots` at its input index: `Ready(Continue)` once all are done, `Ready(Break)`
     /// as soon as `split` breaks on an output, `Pending` meanwhile.
@@ -258,16 +307,16 @@ where
 }
 
 /// Starts the futures a drain takes from the input, numbering them in input order.
-pub(crate) struct Starter<'a, F> {
-    in_flight: &'a mut FuturesUnordered<Tagged<F>>,
+pub(crate) struct Starter<'a, F, K: ItemShape> {
+    in_flight: &'a mut FuturesUnordered<Slot<K, F>>,
     next_index: &'a mut usize,
     running: &'a mut usize,
 }
 
-impl<F: Future> Starter<'_, F> {
+impl<F: Future, K: ItemShape> Starter<'_, F, K> {
     #[inline]
     pub(crate) fn start(&mut self, future: F) {
-        self.in_flight.push(Tagged::new(*self.next_index, future));
+        self.in_flight.push(Slot(K::run(*self.next_index, future)));
         *self.next_index += 1;
         *self.running += 1;
     }
@@ -275,15 +324,16 @@ impl<F: Future> Starter<'_, F> {
 
 /// The drain of any input: every future it has, by one internal iteration.
 #[inline]
-pub(crate) fn drain_all<I>(input: &mut I, starter: &mut Starter<'_, I::Item>)
+pub(crate) fn drain_all<I, K>(input: &mut I, starter: &mut Starter<'_, I::Item, K>)
 where
     I: Iterator,
     I::Item: Future,
+    K: ItemShape,
 {
     input.for_each(|future| starter.start(future));
 }
 
-impl<I: Iterator> core::fmt::Debug for Driver<I> {
+impl<I: Iterator, K: ItemShape> core::fmt::Debug for Driver<I, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
             .field("in_flight", &self.running)

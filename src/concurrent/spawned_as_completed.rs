@@ -1,7 +1,7 @@
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 
 use futures_core::stream::{FusedStream, Stream};
 
@@ -53,7 +53,7 @@ where
     <I::Item as Future>::Output: Send + 'static,
 {
     #[track_caller]
-    pub(crate) fn new(driver: Driver<Extendable<I>>) -> Self {
+    pub(crate) fn new<L: ItemShape>(driver: Driver<Extendable<I>, L>) -> Self {
         const METHOD: &str = "as_completed(..).spawned";
         let runtime = current_runtime(METHOD);
         let mut driver = driver.map_input(METHOD, |input| SpawnEach::new(input, runtime));
@@ -187,7 +187,10 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        poll_shaped::<_, K>(&mut self.get_mut().driver, cx)
+        // The tasks are numbered whatever the shape: they start before `.indexed()` can
+        // be called on this stream.
+        let polled = ready!(poll_shaped::<_, Indexed>(&mut self.get_mut().driver, cx));
+        Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
