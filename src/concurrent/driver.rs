@@ -181,13 +181,12 @@ where
         )
     }
 
+    /// Starts `future` with the next input index.
     #[inline]
-    fn starter(&mut self) -> Starter<'_, I::Item, K> {
-        Starter {
-            in_flight: &mut self.in_flight,
-            next_index: &mut self.next_index,
-            running: &mut self.running,
-        }
+    fn start(&mut self, future: I::Item) {
+        self.in_flight.push(Slot(K::run(self.next_index, future)));
+        self.next_index += 1;
+        self.running += 1;
     }
 
     /// Takes futures from the input until the limit is reached or the input ends.
@@ -209,7 +208,8 @@ where
                 &mut self.input,
                 &mut Starter {
                     in_flight: &mut self.in_flight,
-                    next_index: &mut self.next_index,
+                    next_index: self.next_index,
+                    issued: &mut self.next_index,
                     running: &mut self.running,
                 },
             );
@@ -218,7 +218,7 @@ where
         };
         while self.running < limit.get() {
             match self.input.next() {
-                Some(future) => self.starter().start(future),
+                Some(future) => self.start(future),
                 None => {
                     self.input_done = true;
                     return;
@@ -307,18 +307,30 @@ where
 }
 
 /// Starts the futures a drain takes from the input, numbering them in input order.
+///
+/// The index is counted in a field of its own and written back to the driver's counters
+/// when the starter is dropped (also when the input panics halfway): stores through a
+/// reference on every future would cost a few instructions each.
 pub(crate) struct Starter<'a, F, K: ItemShape> {
     in_flight: &'a mut FuturesUnordered<Slot<K, F>>,
-    next_index: &'a mut usize,
+    next_index: usize,
+    issued: &'a mut usize,
     running: &'a mut usize,
+}
+
+impl<F, K: ItemShape> Drop for Starter<'_, F, K> {
+    #[inline]
+    fn drop(&mut self) {
+        *self.running += self.next_index - *self.issued;
+        *self.issued = self.next_index;
+    }
 }
 
 impl<F: Future, K: ItemShape> Starter<'_, F, K> {
     #[inline]
     pub(crate) fn start(&mut self, future: F) {
-        self.in_flight.push(Slot(K::run(*self.next_index, future)));
-        *self.next_index += 1;
-        *self.running += 1;
+        self.in_flight.push(Slot(K::run(self.next_index, future)));
+        self.next_index += 1;
     }
 }
 
