@@ -1187,6 +1187,23 @@ async fn indexed_while_plain_futures_run_panics() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_limit_set_after_polling_counts_the_futures_already_running() {
+    let start = Instant::now();
+    let mut done = as_completed([after(10, 0), after(20, 1), after(30, 2)]);
+    assert_eq!(done.next().await, Some(0));
+    assert_eq!(done.running(), 2);
+    let mut done = done.limit(1);
+    assert_eq!(done.running(), 2);
+    done.push(after(1, 3)); // waits until nothing else runs
+    let mut seen = Vec::new();
+    while let Some(value) = done.next().await {
+        seen.push((value, start.elapsed()));
+    }
+    assert_eq!(seen, [(1, ms(20)), (2, ms(30)), (3, ms(31))]);
+    assert_eq!(done.running(), 0);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_finished_stream_goes_on_after_a_push() {
     let mut done = as_completed([after(10, 1)]);
     assert_eq!(done.next().await, Some(1));

@@ -36,8 +36,10 @@ pub(crate) struct Driver<I: Iterator, K: ItemShape = Indexed> {
     /// [`resume`](Self::resume) says more was added to it.
     input_done: bool,
     in_flight: FuturesUnordered<Slot<K, I::Item>>,
-    /// `in_flight.len()`, kept here because `FuturesUnordered::len` costs atomic loads
-    /// and this is read twice per item.
+    /// Under a limit, `in_flight.len()`, kept here because `FuturesUnordered::len`
+    /// costs atomic loads and the limit reads this twice per item. Without a limit it
+    /// is not kept up to date (that would cost instructions on every output) and
+    /// [`running`](Self::running) asks `in_flight`.
     running: usize,
     limit: Option<NonZeroUsize>,
     next_index: usize,
@@ -127,7 +129,7 @@ where
     /// If futures run: they are stored in this shape and cannot be moved into another.
     #[track_caller]
     pub(crate) fn reshape<L: ItemShape>(self, method: &str) -> Driver<I, L> {
-        if self.running != 0 {
+        if !self.in_flight.is_empty() {
             panic!(
                 "{method}: must be called before the first poll or once nothing runs (running futures cannot be renumbered)"
             );
@@ -145,6 +147,8 @@ where
     #[track_caller]
     pub(crate) fn set_limit(&mut self, method: &str, limit: usize) {
         self.limit = Some(nonzero_limit(method, limit));
+        // Not kept without a limit.
+        self.running = self.in_flight.len();
     }
 
     pub(crate) fn input(&self) -> &I {
@@ -162,15 +166,18 @@ where
 
     /// How many futures run now.
     pub(crate) fn running(&self) -> usize {
-        self.running
+        match self.limit {
+            Some(_) => self.running,
+            None => self.in_flight.len(),
+        }
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
-        self.input_done && self.running == 0
+        self.input_done && self.in_flight.is_empty()
     }
 
     pub(crate) fn size_hint(&self) -> (usize, Option<usize>) {
-        let running = self.running;
+        let running = self.running();
         if self.input_done {
             return (running, Some(running));
         }
@@ -200,22 +207,37 @@ where
     /// (one internal iteration costs less per future than a call to `next` each).
     #[inline]
     pub(crate) fn fill_with(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
+        match self.limit {
+            Some(limit) => self.top_up(limit),
+            None => self.drain_input(drain),
+        }
+    }
+
+    /// Without a limit, starts what the input has, by `drain`.
+    #[inline]
+    fn drain_input(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
         if self.input_done {
             return;
         }
-        let Some(limit) = self.limit else {
-            drain(
-                &mut self.input,
-                &mut Starter {
-                    in_flight: &mut self.in_flight,
-                    next_index: self.next_index,
-                    issued: &mut self.next_index,
-                    running: &mut self.running,
-                },
-            );
-            self.input_done = true;
+        drain(
+            &mut self.input,
+            &mut Starter {
+                in_flight: &mut self.in_flight,
+                next_index: self.next_index,
+                issued: &mut self.next_index,
+                running: &mut self.running,
+            },
+        );
+        self.input_done = true;
+    }
+
+    /// Under `limit`, takes futures from the input until the limit is reached or the
+    /// input ends.
+    #[inline]
+    fn top_up(&mut self, limit: NonZeroUsize) {
+        if self.input_done {
             return;
-        };
+        }
         while self.running < limit.get() {
             match self.input.next() {
                 Some(future) => self.start(future),
@@ -248,27 +270,36 @@ where
         refill: bool,
     ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
         let budget = ready!(poll_budget(cx));
-        self.fill_with(drain);
+        let Some(limit) = self.limit else {
+            self.drain_input(drain);
+            // Nothing to count: without a limit `running` is not kept.
+            let polled = self.in_flight.poll_next_unpin(cx);
+            if let Poll::Ready(Some(_)) = polled {
+                budget.made_progress();
+            }
+            return polled;
+        };
         // A poll of `in_flight` ends in one of three ways: an output (one future fewer),
         // nothing (as many as before), or a panic, after which `FuturesUnordered` has
         // dropped the panicking future (one fewer). Counting the one out before polling
         // keeps `running` exact even when the panic unwinds through here and the
         // consumer catches it and polls on; an overcount would shrink the limit for
         // good.
+        self.top_up(limit);
         let running = self.running;
         self.running = running.saturating_sub(1);
         let polled = self.in_flight.poll_next_unpin(cx);
         match polled {
             Poll::Ready(Some(_)) => {
                 budget.made_progress();
-                if refill && self.limit.is_some() {
-                    self.fill();
+                if refill {
+                    self.top_up(limit);
                 }
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
         }
         debug_assert!(
-            !matches!(polled, Poll::Ready(None)) || (self.running == 0 && self.input_done),
+            !matches!(polled, Poll::Ready(None)) || (self.in_flight.is_empty() && self.input_done),
             "the driver ended with futures or input left",
         );
         polled
@@ -348,7 +379,10 @@ where
 impl<I: Iterator, K: ItemShape> core::fmt::Debug for Driver<I, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
-            .field("in_flight", &self.running)
+            .field(
+                "in_flight",
+                &self.limit.map_or(self.in_flight.len(), |_| self.running),
+            )
             .field("limit", &self.limit)
             .field("issued", &self.next_index)
             .field("input_exhausted", &self.input_done)
