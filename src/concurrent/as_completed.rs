@@ -4,7 +4,7 @@ use core::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use super::driver::{Driver, Starter};
+use super::driver::Driver;
 use super::extendable::Extendable;
 use super::item_shape::{Indexed, ItemShape, Plain};
 
@@ -354,36 +354,6 @@ where
     }
 }
 
-/// The item for `shape` from what a driver hands out; shared by the in-task and the
-/// spawned streams.
-#[inline]
-pub(crate) fn poll_shaped<J, K>(
-    driver: &mut Driver<J, K>,
-    cx: &mut Context<'_>,
-) -> Poll<Option<K::Item<<J::Item as Future>::Output>>>
-where
-    J: Iterator,
-    J::Item: Future,
-    K: ItemShape,
-{
-    poll_shaped_with::<_, K>(driver, cx, super::driver::drain_all)
-}
-
-/// As [`poll_shaped`], topping up with [`Driver::fill_with`].
-#[inline]
-pub(crate) fn poll_shaped_with<J, K>(
-    driver: &mut Driver<J, K>,
-    cx: &mut Context<'_>,
-    drain: impl FnOnce(&mut J, &mut Starter<'_, J::Item, K>),
-) -> Poll<Option<K::Item<<J::Item as Future>::Output>>>
-where
-    J: Iterator,
-    J::Item: Future,
-    K: ItemShape,
-{
-    driver.poll_next_with(cx, drain, true)
-}
-
 impl<I, K> Stream for AsCompleted<I, K>
 where
     I: Iterator,
@@ -394,7 +364,9 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        poll_shaped_with::<_, K>(&mut self.get_mut().driver, cx, Extendable::drain)
+        self.get_mut()
+            .driver
+            .poll_next_with(cx, Extendable::drain, true)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

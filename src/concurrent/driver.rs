@@ -197,23 +197,18 @@ where
     }
 
     /// Takes futures from the input until the limit is reached or the input ends.
+    #[cfg(feature = "tokio")]
     #[inline]
     pub(crate) fn fill(&mut self) {
-        self.fill_with(drain_all);
-    }
-
-    /// As [`fill`](Self::fill), but without a limit the input is emptied by `drain`,
-    /// which must start every future the input has, in order, until it returns `None`
-    /// (one internal iteration costs less per future than a call to `next` each).
-    #[inline]
-    pub(crate) fn fill_with(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
         match self.limit {
             Some(limit) => self.top_up(limit),
-            None => self.drain_input(drain),
+            None => self.drain_input(drain_all),
         }
     }
 
-    /// Without a limit, starts what the input has, by `drain`.
+    /// Without a limit, starts what the input has, by `drain`, which must start every
+    /// future the input has, in order, until it returns `None` (one internal iteration
+    /// costs less per future than a call to `next` each).
     #[inline]
     fn drain_input(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
         if self.input_done {
@@ -259,7 +254,8 @@ where
         self.poll_next_with(cx, drain_all, false)
     }
 
-    /// As [`poll_next`](Self::poll_next), topping up with [`fill_with`](Self::fill_with).
+    /// As [`poll_next`](Self::poll_next), starting the input without a limit by `drain`
+    /// (see [`drain_input`](Self::drain_input)).
     /// With `refill`, the successor of an output is taken at once rather than on the
     /// next poll: a spawned successor then runs while the consumer handles the output.
     #[inline]

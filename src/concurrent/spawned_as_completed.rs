@@ -6,8 +6,7 @@ use core::task::{Context, Poll, ready};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::SpawnEach;
-use super::as_completed::poll_shaped;
-use super::driver::{Driver, current_runtime};
+use super::driver::{Driver, current_runtime, drain_all};
 use super::extendable::Extendable;
 use super::item_shape::{Indexed, ItemShape, Plain};
 
@@ -189,7 +188,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // The tasks are numbered whatever the shape: they start before `.indexed()` can
         // be called on this stream.
-        let polled = ready!(poll_shaped::<_, Indexed>(&mut self.get_mut().driver, cx));
+        let polled = ready!(self.get_mut().driver.poll_next_with(cx, drain_all, true));
         Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
     }
 
