@@ -1167,6 +1167,43 @@ async fn under_a_limit_added_futures_wait_after_the_input_and_are_numbered_after
 }
 
 #[tokio::test(start_paused = true)]
+async fn indexed_after_everything_finished_numbers_on_from_the_futures_already_started() {
+    let mut done = as_completed([after(10, 0), after(5, 1)]);
+    assert_eq!(done.next().await, Some(1));
+    assert_eq!(done.next().await, Some(0));
+    let mut done = done.indexed();
+    done.push(after(5, 2));
+    done.push(after(1, 3));
+    let rest: Vec<(usize, u64)> = (&mut done).collect().await;
+    assert_eq!(rest, [(3, 3), (2, 2)]);
+}
+
+#[tokio::test(start_paused = true)]
+#[should_panic(expected = "as_completed(..).indexed: must be called before the first poll")]
+async fn indexed_while_plain_futures_run_panics() {
+    let mut done = as_completed([after(10, 0), after(5, 1)]);
+    assert_eq!(done.next().await, Some(1));
+    let _ = done.indexed();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_limit_set_after_polling_counts_the_futures_already_running() {
+    let start = Instant::now();
+    let mut done = as_completed([after(10, 0), after(20, 1), after(30, 2)]);
+    assert_eq!(done.next().await, Some(0));
+    assert_eq!(done.running(), 2);
+    let mut done = done.limit(1);
+    assert_eq!(done.running(), 2);
+    done.push(after(1, 3)); // waits until nothing else runs
+    let mut seen = Vec::new();
+    while let Some(value) = done.next().await {
+        seen.push((value, start.elapsed()));
+    }
+    assert_eq!(seen, [(1, ms(20)), (2, ms(30)), (3, ms(31))]);
+    assert_eq!(done.running(), 0);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_finished_stream_goes_on_after_a_push() {
     let mut done = as_completed([after(10, 1)]);
     assert_eq!(done.next().await, Some(1));

@@ -1,11 +1,10 @@
 use core::future::Future;
-use core::marker::PhantomData;
 use core::pin::Pin;
-use core::task::{Context, Poll, ready};
+use core::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use super::driver::{Driver, Starter};
+use super::driver::Driver;
 use super::extendable::Extendable;
 use super::item_shape::{Indexed, ItemShape, Plain};
 
@@ -113,22 +112,21 @@ where
 {
     AsCompleted {
         driver: Driver::new(Extendable::new(futures.into_iter())),
-        shape: PhantomData,
     }
 }
 
 /// The stream returned by [`as_completed`]; `K` is [`Plain`] (items are outputs) or
 /// [`Indexed`] (items are `(input_index, output)`).
 #[must_use = "streams do nothing unless polled"]
-pub struct AsCompleted<I: Iterator, K = Plain> {
-    driver: Driver<Extendable<I>>,
-    shape: PhantomData<K>,
+pub struct AsCompleted<I: Iterator, K: ItemShape = Plain> {
+    driver: Driver<Extendable<I>, K>,
 }
 
 impl<I, K> AsCompleted<I, K>
 where
     I: Iterator,
     I::Item: Future,
+    K: ItemShape,
 {
     /// Keeps at most `limit` futures in flight. The input iterator is pulled lazily: a
     /// new future is taken only when one finishes, so the input may be endless and at
@@ -164,6 +162,12 @@ where
     /// in the order the futures start: the input's first, then the ones added with
     /// [`push`](Self::push), so an added future's index comes after every input's.
     ///
+    /// # Panics
+    ///
+    /// If futures of this stream run (it was polled and not all of them finished), with
+    /// a message that starts "as_completed(..).indexed", reported at the caller's line:
+    /// a plain stream does not number what runs, so call `.indexed()` first.
+    ///
     /// # Examples
     ///
     /// ```
@@ -182,10 +186,10 @@ where
     /// assert_eq!(done, [(1, "fast"), (0, "slow")]);
     /// # }
     /// ```
+    #[track_caller]
     pub fn indexed(self) -> AsCompleted<I, Indexed> {
         AsCompleted {
-            driver: self.driver,
-            shape: PhantomData,
+            driver: self.driver.reshape("as_completed(..).indexed"),
         }
     }
 
@@ -340,6 +344,7 @@ impl<I, K> Extend<I::Item> for AsCompleted<I, K>
 where
     I: Iterator,
     I::Item: Future,
+    K: ItemShape,
 {
     /// [`push`](AsCompleted::push)es each future.
     fn extend<T: IntoIterator<Item = I::Item>>(&mut self, futures: T) {
@@ -347,37 +352,6 @@ where
             self.push(future);
         }
     }
-}
-
-/// The item for `shape` from what a driver hands out; shared by the in-task and the
-/// spawned streams.
-#[inline]
-pub(crate) fn poll_shaped<J, K>(
-    driver: &mut Driver<J>,
-    cx: &mut Context<'_>,
-) -> Poll<Option<K::Item<<J::Item as Future>::Output>>>
-where
-    J: Iterator,
-    J::Item: Future,
-    K: ItemShape,
-{
-    poll_shaped_with::<_, K>(driver, cx, super::driver::drain_all)
-}
-
-/// As [`poll_shaped`], topping up with [`Driver::fill_with`].
-#[inline]
-pub(crate) fn poll_shaped_with<J, K>(
-    driver: &mut Driver<J>,
-    cx: &mut Context<'_>,
-    drain: impl FnOnce(&mut J, &mut Starter<'_, J::Item>),
-) -> Poll<Option<K::Item<<J::Item as Future>::Output>>>
-where
-    J: Iterator,
-    J::Item: Future,
-    K: ItemShape,
-{
-    let polled = ready!(driver.poll_next_with(cx, drain, true));
-    Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
 }
 
 impl<I, K> Stream for AsCompleted<I, K>
@@ -390,7 +364,9 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        poll_shaped_with::<_, K>(&mut self.get_mut().driver, cx, Extendable::drain)
+        self.get_mut()
+            .driver
+            .poll_next_with(cx, Extendable::drain, true)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -409,7 +385,7 @@ where
     }
 }
 
-impl<I: Iterator, K> core::fmt::Debug for AsCompleted<I, K> {
+impl<I: Iterator, K: ItemShape> core::fmt::Debug for AsCompleted<I, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AsCompleted")
             .field("driver", &self.driver)

@@ -1,24 +1,45 @@
 use core::future::Future;
 use core::num::NonZeroUsize;
 use core::ops::ControlFlow;
+use core::pin::Pin;
 use core::task::{Context, Poll, ready};
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 
 use super::coop::poll_budget;
-use super::tagged::Tagged;
+use super::item_shape::{Indexed, ItemShape};
+
+/// A future as `in_flight` stores it: alone for the [`Plain`](super::Plain) shape, with
+/// its input index for [`Indexed`], so the plain shape's stored futures are no bigger
+/// than the user's.
+pub(crate) struct Slot<K: ItemShape, F>(K::Running<F>);
+
+impl<K: ItemShape, F: Future> Future for Slot<K, F> {
+    type Output = K::Item<F::Output>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the one field is pinned whenever the slot is (a plain projection; `Slot`
+        // has no `Drop` and no `Unpin` impl of its own).
+        let running = unsafe { self.map_unchecked_mut(|slot| &mut slot.0) };
+        K::poll_running(running, cx)
+    }
+}
 
 /// The engine shared by `as_completed`, `gather` and `try_gather`: pulls futures from the
 /// input iterator (all at once, or lazily up to a limit), runs them in a
-/// `FuturesUnordered` and hands out `(input_index, output)` in completion order.
-pub(crate) struct Driver<I: Iterator> {
+/// `FuturesUnordered` and hands out items of shape `K` (`(input_index, output)` for
+/// [`Indexed`]) in completion order.
+pub(crate) struct Driver<I: Iterator, K: ItemShape = Indexed> {
     input: I,
     /// Set when `input` returned `None`; it is not called again until
     /// [`resume`](Self::resume) says more was added to it.
     input_done: bool,
-    in_flight: FuturesUnordered<Tagged<I::Item>>,
-    /// `in_flight.len()`, kept here because `FuturesUnordered::len` costs atomic loads
-    /// and this is read twice per item.
+    in_flight: FuturesUnordered<Slot<K, I::Item>>,
+    /// Under a limit, `in_flight.len()`, kept here because `FuturesUnordered::len`
+    /// costs atomic loads and the limit reads this twice per item. Without a limit it
+    /// is not kept up to date (that would cost instructions on every output) and
+    /// [`running`](Self::running) asks `in_flight`.
     running: usize,
     limit: Option<NonZeroUsize>,
     next_index: usize,
@@ -26,7 +47,7 @@ pub(crate) struct Driver<I: Iterator> {
 
 // `FuturesUnordered` pins each future in its own allocation, and the iterator is only
 // ever used through `&mut`, so nothing here relies on the driver staying put.
-impl<I: Iterator> Unpin for Driver<I> {}
+impl<I: Iterator, K: ItemShape> Unpin for Driver<I, K> {}
 
 /// Panics with the one message every method that takes a limit gives for 0.
 #[cold]
@@ -55,10 +76,11 @@ pub(crate) fn current_runtime(method: &str) -> tokio::runtime::Handle {
     }
 }
 
-impl<I> Driver<I>
+impl<I, K> Driver<I, K>
 where
     I: Iterator,
     I::Item: Future,
+    K: ItemShape,
 {
     pub(crate) fn new(input: I) -> Self {
         Self {
@@ -79,10 +101,11 @@ where
     /// cannot be moved into the new one.
     #[cfg(feature = "tokio")]
     #[track_caller]
-    pub(crate) fn map_input<J>(self, method: &str, wrap: impl FnOnce(I) -> J) -> Driver<J>
+    pub(crate) fn map_input<J, L>(self, method: &str, wrap: impl FnOnce(I) -> J) -> Driver<J, L>
     where
         J: Iterator,
         J::Item: Future,
+        L: ItemShape,
     {
         if self.next_index != 0 {
             panic!(
@@ -99,9 +122,33 @@ where
         }
     }
 
+    /// The same driver handing out items of shape `L`.
+    ///
+    /// # Panics
+    ///
+    /// If futures run: they are stored in this shape and cannot be moved into another.
+    #[track_caller]
+    pub(crate) fn reshape<L: ItemShape>(self, method: &str) -> Driver<I, L> {
+        if !self.in_flight.is_empty() {
+            panic!(
+                "{method}: must be called before the first poll or once nothing runs (running futures cannot be renumbered)"
+            );
+        }
+        Driver {
+            input: self.input,
+            input_done: self.input_done,
+            in_flight: FuturesUnordered::new(),
+            running: 0,
+            limit: self.limit,
+            next_index: self.next_index,
+        }
+    }
+
     #[track_caller]
     pub(crate) fn set_limit(&mut self, method: &str, limit: usize) {
         self.limit = Some(nonzero_limit(method, limit));
+        // Not kept without a limit.
+        self.running = self.in_flight.len();
     }
 
     pub(crate) fn input(&self) -> &I {
@@ -119,15 +166,18 @@ where
 
     /// How many futures run now.
     pub(crate) fn running(&self) -> usize {
-        self.running
+        match self.limit {
+            Some(_) => self.running,
+            None => self.in_flight.len(),
+        }
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
-        self.input_done && self.running == 0
+        self.input_done && self.in_flight.is_empty()
     }
 
     pub(crate) fn size_hint(&self) -> (usize, Option<usize>) {
-        let running = self.running;
+        let running = self.running();
         if self.input_done {
             return (running, Some(running));
         }
@@ -138,44 +188,54 @@ where
         )
     }
 
+    /// Starts `future` with the next input index.
     #[inline]
-    fn starter(&mut self) -> Starter<'_, I::Item> {
-        Starter {
-            in_flight: &mut self.in_flight,
-            next_index: &mut self.next_index,
-            running: &mut self.running,
-        }
+    fn start(&mut self, future: I::Item) {
+        self.in_flight.push(Slot(K::run(self.next_index, future)));
+        self.next_index += 1;
+        self.running += 1;
     }
 
     /// Takes futures from the input until the limit is reached or the input ends.
+    #[cfg(feature = "tokio")]
     #[inline]
     pub(crate) fn fill(&mut self) {
-        self.fill_with(drain_all);
+        match self.limit {
+            Some(limit) => self.top_up(limit),
+            None => self.drain_input(drain_all),
+        }
     }
 
-    /// As [`fill`](Self::fill), but without a limit the input is emptied by `drain`,
-    /// which must start every future the input has, in order, until it returns `None`
-    /// (one internal iteration costs less per future than a call to `next` each).
+    /// Without a limit, starts what the input has, by `drain`, which must start every
+    /// future the input has, in order, until it returns `None` (one internal iteration
+    /// costs less per future than a call to `next` each).
     #[inline]
-    pub(crate) fn fill_with(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item>)) {
+    fn drain_input(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
         if self.input_done {
             return;
         }
-        let Some(limit) = self.limit else {
-            drain(
-                &mut self.input,
-                &mut Starter {
-                    in_flight: &mut self.in_flight,
-                    next_index: &mut self.next_index,
-                    running: &mut self.running,
-                },
-            );
-            self.input_done = true;
+        drain(
+            &mut self.input,
+            &mut Starter {
+                in_flight: &mut self.in_flight,
+                next_index: self.next_index,
+                issued: &mut self.next_index,
+                running: &mut self.running,
+            },
+        );
+        self.input_done = true;
+    }
+
+    /// Under `limit`, takes futures from the input until the limit is reached or the
+    /// input ends.
+    #[inline]
+    fn top_up(&mut self, limit: NonZeroUsize) {
+        if self.input_done {
             return;
-        };
+        }
         while self.running < limit.get() {
             match self.input.next() {
-                Some(future) => self.starter().start(future),
+                Some(future) => self.start(future),
                 None => {
                     self.input_done = true;
                     return;
@@ -184,53 +244,69 @@ where
         }
     }
 
-    /// The next `(input_index, output)` in completion order; the input is topped up
-    /// before the futures are polled.
+    /// The next item in completion order; the input is topped up before the futures are
+    /// polled.
     #[inline]
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
         self.poll_next_with(cx, drain_all, false)
     }
 
-    /// As [`poll_next`](Self::poll_next), topping up with [`fill_with`](Self::fill_with).
+    /// As [`poll_next`](Self::poll_next), starting the input without a limit by `drain`
+    /// (see [`drain_input`](Self::drain_input)).
     /// With `refill`, the successor of an output is taken at once rather than on the
     /// next poll: a spawned successor then runs while the consumer handles the output.
     #[inline]
     pub(crate) fn poll_next_with(
         &mut self,
         cx: &mut Context<'_>,
-        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item>),
+        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>),
         refill: bool,
-    ) -> Poll<Option<(usize, <I::Item as Future>::Output)>> {
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
         let budget = ready!(poll_budget(cx));
-        self.fill_with(drain);
+        let Some(limit) = self.limit else {
+            self.drain_input(drain);
+            // Nothing to count: without a limit `running` is not kept.
+            let polled = self.in_flight.poll_next_unpin(cx);
+            if let Poll::Ready(Some(_)) = polled {
+                budget.made_progress();
+            }
+            return polled;
+        };
         // A poll of `in_flight` ends in one of three ways: an output (one future fewer),
         // nothing (as many as before), or a panic, after which `FuturesUnordered` has
         // dropped the panicking future (one fewer). Counting the one out before polling
         // keeps `running` exact even when the panic unwinds through here and the
         // consumer catches it and polls on; an overcount would shrink the limit for
         // good.
+        self.top_up(limit);
         let running = self.running;
         self.running = running.saturating_sub(1);
         let polled = self.in_flight.poll_next_unpin(cx);
         match polled {
             Poll::Ready(Some(_)) => {
                 budget.made_progress();
-                if refill && self.limit.is_some() {
-                    self.fill();
+                if refill {
+                    self.top_up(limit);
                 }
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
         }
         debug_assert!(
-            !matches!(polled, Poll::Ready(None)) || (self.running == 0 && self.input_done),
+            !matches!(polled, Poll::Ready(None)) || (self.in_flight.is_empty() && self.input_done),
             "the driver ended with futures or input left",
         );
         polled
     }
+}
 
+impl<I> Driver<I, Indexed>
+where
+    I: Iterator,
+    I::Item: Future,
+{
     /// Drives every future to its end, putting each output that `split` keeps into
     /// `slots` at its input index: `Ready(Continue)` once all are done, `Ready(Break)`
     /// as soon as `split` breaks on an output, `Pending` meanwhile.
@@ -258,35 +334,51 @@ where
 }
 
 /// Starts the futures a drain takes from the input, numbering them in input order.
-pub(crate) struct Starter<'a, F> {
-    in_flight: &'a mut FuturesUnordered<Tagged<F>>,
-    next_index: &'a mut usize,
+///
+/// The index is counted in a field of its own and written back to the driver's counters
+/// when the starter is dropped (also when the input panics halfway): stores through a
+/// reference on every future would cost a few instructions each.
+pub(crate) struct Starter<'a, F, K: ItemShape> {
+    in_flight: &'a mut FuturesUnordered<Slot<K, F>>,
+    next_index: usize,
+    issued: &'a mut usize,
     running: &'a mut usize,
 }
 
-impl<F: Future> Starter<'_, F> {
+impl<F, K: ItemShape> Drop for Starter<'_, F, K> {
+    #[inline]
+    fn drop(&mut self) {
+        *self.running += self.next_index - *self.issued;
+        *self.issued = self.next_index;
+    }
+}
+
+impl<F: Future, K: ItemShape> Starter<'_, F, K> {
     #[inline]
     pub(crate) fn start(&mut self, future: F) {
-        self.in_flight.push(Tagged::new(*self.next_index, future));
-        *self.next_index += 1;
-        *self.running += 1;
+        self.in_flight.push(Slot(K::run(self.next_index, future)));
+        self.next_index += 1;
     }
 }
 
 /// The drain of any input: every future it has, by one internal iteration.
 #[inline]
-pub(crate) fn drain_all<I>(input: &mut I, starter: &mut Starter<'_, I::Item>)
+pub(crate) fn drain_all<I, K>(input: &mut I, starter: &mut Starter<'_, I::Item, K>)
 where
     I: Iterator,
     I::Item: Future,
+    K: ItemShape,
 {
     input.for_each(|future| starter.start(future));
 }
 
-impl<I: Iterator> core::fmt::Debug for Driver<I> {
+impl<I: Iterator, K: ItemShape> core::fmt::Debug for Driver<I, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
-            .field("in_flight", &self.running)
+            .field(
+                "in_flight",
+                &self.limit.map_or(self.in_flight.len(), |_| self.running),
+            )
             .field("limit", &self.limit)
             .field("issued", &self.next_index)
             .field("input_exhausted", &self.input_done)

@@ -2,6 +2,7 @@ use core::future::Future;
 use std::collections::VecDeque;
 
 use super::driver::Starter;
+use super::item_shape::ItemShape;
 
 /// The input of an [`AsCompleted`](super::AsCompleted): the iterator it was made from,
 /// then the futures added since, in the order they were added.
@@ -40,7 +41,7 @@ where
     /// Starts every item, in order, by internal iteration: what is left of the iterator
     /// (dropped at its end, as [`next`](Iterator::next) does), then the added ones.
     #[inline]
-    pub(crate) fn drain(&mut self, starter: &mut Starter<'_, I::Item>) {
+    pub(crate) fn drain<K: ItemShape>(&mut self, starter: &mut Starter<'_, I::Item, K>) {
         if let Some(input) = &mut self.input {
             input.for_each(|item| starter.start(item));
             self.input = None;

@@ -1,13 +1,12 @@
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, ready};
 
 use futures_core::stream::{FusedStream, Stream};
 
 use super::SpawnEach;
-use super::as_completed::poll_shaped;
-use super::driver::{Driver, current_runtime};
+use super::driver::{Driver, current_runtime, drain_all};
 use super::extendable::Extendable;
 use super::item_shape::{Indexed, ItemShape, Plain};
 
@@ -53,7 +52,7 @@ where
     <I::Item as Future>::Output: Send + 'static,
 {
     #[track_caller]
-    pub(crate) fn new(driver: Driver<Extendable<I>>) -> Self {
+    pub(crate) fn new<L: ItemShape>(driver: Driver<Extendable<I>, L>) -> Self {
         const METHOD: &str = "as_completed(..).spawned";
         let runtime = current_runtime(METHOD);
         let mut driver = driver.map_input(METHOD, |input| SpawnEach::new(input, runtime));
@@ -187,7 +186,10 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        poll_shaped::<_, K>(&mut self.get_mut().driver, cx)
+        // The tasks are numbered whatever the shape: they start before `.indexed()` can
+        // be called on this stream.
+        let polled = ready!(self.get_mut().driver.poll_next_with(cx, drain_all, true));
+        Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

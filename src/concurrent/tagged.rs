@@ -7,7 +7,8 @@ use pin_project_lite::pin_project;
 pin_project! {
     /// A future that carries its position in the input, so that completion order can be
     /// mapped back to input order (`gather`) or reported (`indexed`).
-    pub(crate) struct Tagged<F> {
+    #[doc(hidden)]
+    pub struct Tagged<F> {
         index: usize,
         #[pin]
         future: F,
