@@ -87,28 +87,46 @@ async fn one_task_takes(quota: Quota, cells: u32) -> Duration {
 }
 
 #[tokio::test(start_paused = true)]
-async fn no_drift_three_per_second_for_ten_thousand() {
+async fn a_waiter_woken_late_by_the_timer_is_charged_from_when_it_takes_its_cell() {
+    // 3/s, burst 1: a cell is free 333.33 ms after the last was taken, and tokio's timer
+    // wakes on whole milliseconds, so each cell comes 334 ms after the last: never two
+    // closer than the quota allows, at the cost of 0.67 ms per cell.
     let start = Instant::now();
     let limiter = RateLimiter::new(Quota::per_second(3));
     for k in 0..10_000u64 {
         limiter.until_ready().await;
-        // Cell k is due at k/3 s; tokio's timer fires on the next whole millisecond.
+        assert_eq!(start.elapsed(), ms(334 * k), "cell {k}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_drift_three_per_second_when_the_burst_covers_a_timer_tick() {
+    // With a burst of 2, a waiter woken up to a millisecond late takes a cell that is
+    // charged on schedule: after the burst, cell k is due at (k - 1) / 3 s, delivered on
+    // the next whole millisecond, for ten thousand cells.
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(3).allow_burst(2));
+    limiter.until_ready().await;
+    for k in 0..10_000u64 {
+        limiter.until_ready().await;
         let due_ns = (k * 1_000_000_000).div_ceil(3);
         assert_eq!(
             start.elapsed(),
             Duration::from_millis(due_ns.div_ceil(1_000_000)),
-            "cell {k}"
+            "cell {}",
+            k + 1
         );
     }
     assert_eq!(start.elapsed(), Duration::from_secs(3_333));
 }
 
 #[tokio::test(start_paused = true)]
-async fn no_drift_seven_per_minute() {
-    // 60/7 s = 8571.428571... ms apart: cell 700 is due at exactly 6000 s.
+async fn no_drift_seven_per_minute_when_the_burst_covers_a_timer_tick() {
+    // 60/7 s = 8571.428571... ms apart: after the burst of two, cell 701 is due at
+    // exactly 6000 s.
     let start = Instant::now();
-    let limiter = RateLimiter::new(Quota::per_minute(7));
-    for _ in 0..=700 {
+    let limiter = RateLimiter::new(Quota::per_minute(7).allow_burst(2));
+    for _ in 0..=701 {
         limiter.until_ready().await;
     }
     assert_eq!(start.elapsed(), Duration::from_secs(6_000));
@@ -212,14 +230,14 @@ async fn a_newcomer_does_not_jump_the_queue() {
     let refused = limiter.check().unwrap_err();
     assert_eq!(
         refused.earliest_possible(),
-        start + Duration::from_nanos(666_666_667)
+        start + Duration::from_nanos(666_833_334)
     );
     tokio::time::advance(Duration::from_nanos(500_000)).await;
     assert_eq!(waiter.await.unwrap(), ms(334));
-    // The waiter was charged for the cell at 333.33 ms: the next is free at 666.67 ms.
+    // The waiter was charged from when it took its cell: the next is free 333.33 ms later.
     assert_eq!(
         limiter.check().unwrap_err().earliest_possible(),
-        start + Duration::from_nanos(666_666_667)
+        start + Duration::from_nanos(667_333_334)
     );
 }
 
@@ -708,11 +726,12 @@ async fn threads_waiting_and_giving_up_all_finish() {
 
 #[tokio::test(start_paused = true)]
 async fn a_rate_without_an_exact_tick_lands_on_whole_seconds() {
-    // 1/17 s is not a multiple of 1/16 ns: the interval is rounded up, so cell 17k is
-    // due a fraction of a nanosecond after k seconds, never before, and tokio's timer
-    // delivers it on the next millisecond.
+    // 1/17 s is not a multiple of 1/16 ns: the interval is rounded up, so after the burst
+    // of two, cell 17k + 1 is due a fraction of a nanosecond after k seconds, never
+    // before, and tokio's timer delivers it on the next millisecond.
     let start = Instant::now();
-    let limiter = RateLimiter::new(Quota::per_second(17));
+    let limiter = RateLimiter::new(Quota::per_second(17).allow_burst(2));
+    limiter.until_ready().await;
     limiter.until_ready().await;
     for k in 1..=10u64 {
         for _ in 0..17 {
@@ -774,12 +793,11 @@ async fn one_task_keeps_up_with_a_rate_finer_than_the_timer_given_a_tick_of_burs
 
 #[tokio::test(start_paused = true)]
 async fn one_task_without_burst_never_runs_ahead_of_a_rate_finer_than_the_timer() {
-    // Burst 1: a call that finds a cell free is charged from now, so one task woken
-    // once a millisecond takes two cells a tick (the one it waited for and the next),
-    // never more than the quota allows.
+    // Burst 1: each cell is charged from when it is taken, and tokio's timer wakes the
+    // task once a millisecond, so it takes one cell a tick: never more than the quota
+    // allows, and as much as a timer of that resolution can deliver without a burst.
     let took = one_task_takes(Quota::per_second(10_000), 1_000).await;
-    assert!(took >= ms(100), "{took:?}");
-    assert_eq!(took, ms(500));
+    assert_eq!(took, ms(999));
 }
 
 #[tokio::test(start_paused = true)]
@@ -796,10 +814,11 @@ async fn throttle_keeps_up_with_a_rate_finer_than_the_timer() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn waiters_keep_up_with_a_rate_finer_than_the_timer() {
-    // 10,000/s: cells every 0.1 ms, a timer that wakes once a millisecond.
+async fn waiters_keep_up_with_a_rate_finer_than_the_timer_given_a_tick_of_burst() {
+    // 10,000/s: cells every 0.1 ms, a timer that wakes once a millisecond, and a burst
+    // of ten (one tick's worth).
     let start = Instant::now();
-    let limiter = RateLimiter::new(Quota::per_second(10_000));
+    let limiter = RateLimiter::new(Quota::per_second(10_000).allow_burst(10));
     limiter.check().unwrap();
     let waiters: Vec<_> = (0..100)
         .map(|_| {
@@ -814,12 +833,15 @@ async fn waiters_keep_up_with_a_rate_finer_than_the_timer() {
     for waiter in waiters {
         finished.push(waiter.await.unwrap());
     }
-    // Ten cells each millisecond: the hundredth (at 10 ms) is the last.
-    assert_eq!(finished.iter().max(), Some(&ms(10)));
-    for k in 1..=10 {
-        let in_ms = finished.iter().filter(|&&t| t == ms(k)).count();
-        assert_eq!(in_ms, 10, "cells released at {k} ms");
+    // The burst (the `check` and nine waiters) at once, then ten cells each
+    // millisecond: exactly the bound, and the last at 10 ms.
+    let at = |k: u64| finished.iter().filter(|&&t| t == ms(k)).count();
+    assert_eq!(at(0), 9);
+    for k in 1..=9 {
+        assert_eq!(at(k), 10, "cells released at {k} ms");
     }
+    assert_eq!(at(10), 1);
+    assert_eq!(finished.iter().max(), Some(&ms(10)));
 }
 
 #[tokio::test(start_paused = true)]
@@ -916,4 +938,28 @@ mod quanta_clock {
         assert!(wait <= ms(100), "{wait:?}");
         assert!(wait > ms(50), "{wait:?}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_without_burst_at_a_rate_finer_than_the_timer_get_one_cell_per_tick() {
+    // 10,000/s, burst 1: no two cells may come within 0.1 ms, and a timer that wakes once
+    // a millisecond cannot place them closer than that, so queued waiters get one cell
+    // per millisecond. (The quota's burst is what lets them keep up; see above.)
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10_000));
+    limiter.check().unwrap();
+    let waiters: Vec<_> = (0..20)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                limiter.until_ready().await;
+                start.elapsed()
+            })
+        })
+        .collect();
+    let mut finished = Vec::new();
+    for waiter in waiters {
+        finished.push(waiter.await.unwrap());
+    }
+    assert_eq!(finished, (1..=20).map(ms).collect::<Vec<_>>());
 }

@@ -140,7 +140,7 @@ proptest! {
     }
 
     #[test]
-    fn waiters_charged_on_time_stay_within_one_timer_tick_of_the_bound(
+    fn waiters_and_checks_together_never_exceed_the_gcra_bound(
         (quota, period_nanos, cells, burst) in arb_quota(),
         gaps in prop::collection::vec(0u64..3_000_000, 1..40),
     ) {
@@ -175,9 +175,9 @@ proptest! {
             grants.sort_unstable();
             grants
         });
-        // A waiter's cell is charged from when it became free, and delivered within one
-        // tick of tokio's timer (1 ms) of that.
-        assert_within_bound(&grants, period_nanos, cells, burst, 1_000_000);
+        // Waiters are woken on tokio's timer, up to a millisecond after their cell is
+        // free, and charged from when they take it: the grants themselves keep the bound.
+        assert_within_bound(&grants, period_nanos, cells, burst, 0);
     }
 }
 

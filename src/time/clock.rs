@@ -122,12 +122,6 @@ impl LimiterClock {
         )
     }
 
-    /// `d` in ticks, rounded down.
-    pub(crate) fn ticks_in(&self, d: Duration) -> Ticks {
-        let (numerator, denominator) = self.nanos_to_ticks();
-        Ticks(u64::try_from(d.as_nanos() * numerator / denominator).unwrap_or(u64::MAX))
-    }
-
     /// Ticks per nanosecond, as a fraction.
     fn nanos_to_ticks(&self) -> (u128, u128) {
         match self {

@@ -90,38 +90,6 @@ impl Gcra {
         }
     }
 
-    /// The cell of a waiter that has waited in line since `waiting_since`, asked for at
-    /// `now`: as [`decide`](Self::decide), except that a cell taken within `slack` of
-    /// when it became free (while the waiter waited) is charged from then.
-    ///
-    /// tokio's timer wakes a waiter on the next whole millisecond, and charging it for
-    /// that lateness would push the schedule back on every wait: one task waiting at three
-    /// cells a second would drift a millisecond behind per cell. Charged this way, the
-    /// charged times keep the GCRA bound exactly, and each cell is delivered within
-    /// `slack` of its charged time. Later than `slack`, the waiter was not polled in time
-    /// and is charged from `now`, so a cell left untaken never counts as taken in the
-    /// past.
-    #[inline]
-    pub(crate) fn decide_for_waiter(
-        &self,
-        tat: Ticks,
-        now: Ticks,
-        waiting_since: Ticks,
-        slack: Ticks,
-    ) -> Result<Ticks, Ticks> {
-        let free_at = self.free_at(tat);
-        if free_at > now {
-            return Err(free_at);
-        }
-        let free_since = free_at.max(waiting_since);
-        let charged = if now.0 <= free_since.0.saturating_add(slack.0) {
-            free_since
-        } else {
-            now
-        };
-        Ok(self.next_tat(tat, charged))
-    }
-
     /// Whether a budget at `tat` is full at `now`: remembering it changes no answer.
     #[inline]
     pub(crate) fn is_idle(&self, tat: Ticks, now: Ticks) -> bool {
@@ -131,9 +99,9 @@ impl Gcra {
     /// When a cell is free for the one who comes after `queued` (at least one) waiters,
     /// each taking its cell as soon as it is free. Never `now` or earlier, so a caller
     /// that retries after the wait does not spin.
-    pub(crate) fn free_behind(&self, tat: Ticks, now: Ticks, queued: u64, slack: Ticks) -> Ticks {
+    pub(crate) fn free_behind(&self, tat: Ticks, now: Ticks, queued: u64) -> Ticks {
         let head_tat = self
-            .decide_for_waiter(tat, now, Ticks::ZERO, slack)
+            .decide(tat, now)
             .unwrap_or_else(|free_at| self.next_tat(tat, free_at));
         let tat = head_tat
             .0
@@ -176,19 +144,10 @@ mod tests {
     #[test]
     fn a_refusal_behind_a_queue_is_never_now() {
         let gcra = Gcra::new(Ticks(10), 1);
-        // The head's cell was free at 5 but is taken at 100, beyond the slack.
-        assert_eq!(
-            gcra.free_behind(Ticks(5), Ticks(100), 1, Ticks(1)),
-            Ticks(110)
-        );
-        // Within the slack, the head is charged from 95: the next is free at 105.
-        assert_eq!(
-            gcra.free_behind(Ticks(95), Ticks(100), 1, Ticks(10)),
-            Ticks(105)
-        );
-        assert_eq!(
-            gcra.free_behind(Ticks(100), Ticks(100), 2, Ticks(1)),
-            Ticks(120)
-        );
+        // The head's cell was free at 5; it takes it now, at 100, and is charged from 100.
+        assert_eq!(gcra.free_behind(Ticks(5), Ticks(100), 1), Ticks(110));
+        // The head's cell is free at 105, the next at 115.
+        assert_eq!(gcra.free_behind(Ticks(105), Ticks(100), 1), Ticks(115));
+        assert_eq!(gcra.free_behind(Ticks(100), Ticks(100), 2), Ticks(120));
     }
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 /// [`throttle`](super::StreamTimeExt::throttle), which accepts either).
 ///
 /// The rate is kept as the exact fraction `period / cells`, so a rate such as three per
-/// second (a third of a second apart) does not drift however long it runs.
+/// second (a third of a second apart) does not drift however long it runs (for waiters
+/// woken by a millisecond timer, given a burst that covers a millisecond: see
+/// [`RateLimiter`](super::RateLimiter)).
 ///
 /// # Examples
 ///

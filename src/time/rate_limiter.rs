@@ -15,24 +15,25 @@ use super::{NotUntil, Quota, UntilReady};
 /// at once. Clones share one budget, across tasks, streams and threads.
 ///
 /// * Exact: it never lets through more than the quota allows, `burst` plus one cell per
-///   interval in any span of time, whatever the quota. The schedule is kept as an
-///   integer count of (fractions of) nanoseconds since the limiter was created, advanced
-///   by the interval `period / cells`, so cells come at `k * period / cells` and do not
-///   drift however long it runs; a waiter is woken on the first tick of tokio's timer (a
-///   millisecond) at or after its cell. The interval is kept exactly when it is a
+///   interval in any span of time, whatever the quota, to `check` and `until_ready`
+///   alike: every cell is charged from the instant it is taken. The schedule is kept as
+///   an integer count of (fractions of) nanoseconds since the limiter was created,
+///   advanced by the interval `period / cells`. The interval is kept exactly when it is a
 ///   multiple of 1/16 ns or its exact fraction of a nanosecond has a denominator up to 16
 ///   (`per_second(n)` for every n whose prime factors other than 2 and 5 multiply to at
 ///   most 16, such as 3, 7, 12, 60, 120 or 1,000; likewise per minute); otherwise it is
 ///   rounded up to 1/16 ns, behind by less than 1 ms per 16 million cells.
-/// * On time for waiters: a waiter woken late by tokio's timer (it wakes on whole
-///   milliseconds) is charged from when its cell became free while it waited, so the
-///   schedule does not slip by a millisecond per wait; every cell is delivered within
-///   one timer tick of the instant it is charged at, and the charged instants keep the
-///   bound exactly. [`check`](RateLimiter::check), and a call that finds a cell free at
-///   once, are charged from now. So one task that takes cells one at a time at a rate
-///   finer than the timer falls behind unless the quota's burst covers a tick:
-///   `Quota::per_second(10_000).allow_burst(10)` keeps up, and stays within 10,000 per
-///   second.
+/// * Waiters and tokio's timer: a waiter is woken on the first tick of tokio's timer (a
+///   millisecond) at or after its cell is free, so it may take the cell up to a
+///   millisecond late. When the quota's burst covers a millisecond's worth of cells
+///   (`burst >= 1 + 1 ms / interval`), that lateness comes out of the burst's slack and
+///   the schedule keeps to `k * period / cells` without drift however long it runs:
+///   `Quota::per_second(3).allow_burst(2)`, or `Quota::per_second(10_000).allow_burst(11)`
+///   for a rate finer than the timer. With a smaller burst, each wait may fall up to a
+///   millisecond behind (three per second, burst 1, gives a cell every 334 ms), and a
+///   quota finer than one cell a millisecond gives waiters one cell a millisecond. A
+///   limiter that charged a late waiter from when its cell became free would keep the
+///   schedule, but two cells could then come closer together than the quota allows.
 /// * Fair: tasks waiting in `until_ready` are served strictly in the order they started
 ///   waiting; while anyone waits, a newcomer (and `check`) queues behind them. A waiter
 ///   that is dropped leaves the queue without taking a cell, and the next one moves up.
@@ -192,9 +193,7 @@ impl RateLimiter {
             Err(Refused::FreeAt(free_at)) => Err(shared.refusal(free_at, now)),
             Err(Refused::BehindQueue { tat }) => {
                 let queued = shared.lock_queue().len().max(1) as u64;
-                let free_at = shared
-                    .gcra
-                    .free_behind(tat, now, queued, shared.timer_slack);
+                let free_at = shared.gcra.free_behind(tat, now, queued);
                 Err(shared.refusal(free_at, now))
             }
         }
@@ -251,9 +250,6 @@ impl fmt::Debug for RateLimiter {
     }
 }
 
-/// The resolution of tokio's timer.
-const TIMER_TICK: Duration = Duration::from_millis(1);
-
 /// The state shared by a limiter's clones.
 pub(crate) struct Shared {
     /// The theoretical arrival time of the next cell, and the waiting flag.
@@ -261,9 +257,6 @@ pub(crate) struct Shared {
     /// The clock, and the unit of the ticks.
     clock: LimiterClock,
     gcra: Gcra,
-    /// One tick of tokio's timer (1 ms), in ticks: how late a waiter may take its cell
-    /// and still be charged from when it became free; see `Gcra::decide_for_waiter`.
-    timer_slack: Ticks,
     quota: Quota,
     queue: Mutex<WaitQueue>,
 }
@@ -281,7 +274,6 @@ impl Shared {
         Shared {
             state: StateWord::new(),
             gcra: clock.gcra(quota),
-            timer_slack: clock.ticks_in(TIMER_TICK),
             clock,
             quota,
             queue: Mutex::new(WaitQueue::default()),
@@ -299,10 +291,6 @@ impl Shared {
 
     pub(crate) fn gcra(&self) -> &Gcra {
         &self.gcra
-    }
-
-    pub(crate) fn timer_slack(&self) -> Ticks {
-        self.timer_slack
     }
 
     pub(crate) fn clock(&self) -> &LimiterClock {

@@ -14,7 +14,6 @@ use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
-use super::gcra::Ticks;
 use super::lazy_sleep::LazySleep;
 use super::rate_limiter::Shared;
 use super::state::State;
@@ -64,8 +63,6 @@ pin_project! {
     pub struct Waiter {
         // The limiter whose line we stand in, and our id there, while queued.
         ticket: Option<(Arc<Shared>, u64)>,
-        // The tick at which we started waiting: our cell cannot be charged earlier.
-        waiting_since: Ticks,
         #[pin]
         sleep: LazySleep,
     }
@@ -87,7 +84,6 @@ impl Waiter {
     pub(crate) const fn new() -> Waiter {
         Waiter {
             ticket: None,
-            waiting_since: Ticks::ZERO,
             sleep: LazySleep::new(),
         }
     }
@@ -112,7 +108,6 @@ impl Waiter {
                     shared.state().set_waiting();
                 }
                 *this.ticket = Some((Arc::clone(shared), id));
-                *this.waiting_since = now;
                 id
             }
         };
@@ -132,13 +127,7 @@ impl Waiter {
             // changes the state word.
             let tat = shared.state().load().tat;
             let now = shared.now_ticks();
-            let decision = shared.gcra().decide_for_waiter(
-                tat,
-                now,
-                *this.waiting_since,
-                shared.timer_slack(),
-            );
-            match decision {
+            match shared.gcra().decide(tat, now) {
                 Ok(next_tat) => {
                     queue.entries.pop_front();
                     let next = queue.head_waker();
