@@ -92,6 +92,8 @@
 //! of bodies that have cleanup need to read that (the macro can pick their yield future
 //! by the syntax), so `next()` on every other generator keeps today's path.
 
+#[cfg(feature = "tokio")]
+mod close_on_drop;
 mod core;
 mod generator;
 #[doc(hidden)]
@@ -104,6 +106,8 @@ mod try_generator;
 mod until_close;
 mod yielder;
 
+#[cfg(feature = "tokio")]
+pub use close_on_drop::CloseOnDrop;
 pub use generator::{Generator, generate};
 #[cfg(feature = "macros")]
 pub use macros::{generator, try_generator};
