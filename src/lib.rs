@@ -82,6 +82,7 @@
 #![warn(unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "concurrent")]
 pub mod concurrent;
 // The directory keeps its short name; the module reads as a word (`gen` is reserved in
 // edition 2024, so it could only be reached as `r#gen`).
@@ -89,20 +90,24 @@ pub mod concurrent;
 pub mod generators;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "paginate")]
 pub mod paginate;
 #[cfg(feature = "time")]
 pub mod time;
 
-#[cfg(feature = "time")]
+#[cfg(all(feature = "paginate", feature = "time"))]
 pub use paginate::RetryPolicy;
 #[cfg(feature = "link")]
 pub use paginate::link;
+#[cfg(feature = "paginate")]
 pub use paginate::{
     FetchNumberedPage, FetchPage, NumberedPage, NumberedPaginator, Page, Pages, PaginateError,
     Paginator, RepeatedCursor, paginate, paginate_offset, paginate_pages,
 };
 
+#[cfg(feature = "concurrent")]
 pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
+#[cfg(feature = "concurrent")]
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
 pub use crate::generators::{
@@ -167,19 +172,22 @@ pub mod prelude {
     pub use futures_core::stream::{FusedStream, Stream};
     pub use futures_util::stream::{StreamExt as _, TryStreamExt as _};
 
+    #[cfg(feature = "concurrent")]
     pub use crate::concurrent::StreamConcurrentExt as _;
-    // From the crate root, where each name is both the function and the macro
-    // (`gather([..])` for one type, `gather!(a, b)` for different types).
     #[cfg(feature = "time")]
     pub use crate::time::StreamTimeExt as _;
+    // From the crate root, where each name is both the function and the macro
+    // (`gather([..])` for one type, `gather!(a, b)` for different types).
+    #[cfg(feature = "concurrent")]
     pub use crate::{as_completed, gather, try_gather};
 
     pub use crate::generators::{
         AsyncGenerator, Generator, TryGenerator, Yielder, generate, generate_with_send,
         try_generate, try_generate_with_send,
     };
-    #[cfg(feature = "time")]
+    #[cfg(all(feature = "paginate", feature = "time"))]
     pub use crate::paginate::RetryPolicy;
+    #[cfg(feature = "paginate")]
     pub use crate::paginate::{
         NumberedPage, Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
         paginate_pages,
@@ -204,9 +212,13 @@ pub mod r#gen {
 pub mod __private {
     pub use crate::generators::macro_support::*;
     // What `gather!` and `try_gather!` expand to.
+    #[cfg(feature = "concurrent")]
     pub use core::future::{Future, IntoFuture, poll_fn};
+    #[cfg(feature = "concurrent")]
     pub use core::pin::pin;
+    #[cfg(feature = "concurrent")]
     pub use core::task::Poll;
+    #[cfg(feature = "concurrent")]
     pub use futures_util::future::{maybe_done, try_maybe_done};
     // Invoked by the `macro_rules!` wrappers of the same names, which pass `$crate` so
     // that the expansion reaches this crate however the caller depends on it.
