@@ -43,7 +43,7 @@
 //! | [`generators`] | `async_gen!`, `try_async_gen!`, `#[generator]`, [`generate`], [`try_generate`] | `async def` with `yield` |
 //! | [`concurrent`] (feature `concurrent`) | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
 //! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
-//! | [`paginate`](mod@paginate) (feature `paginate`), `link` (feature `link`) | paginated APIs as streams | hand-written `while next_url:` loops |
+//! | [`paginate`] (feature `paginate`), `link` (feature `link`) | paginated APIs as streams | hand-written `while next_url:` loops |
 //! | `http` (feature `http`) | REST pagination with reqwest | `httpx` + a paginator |
 //!
 //! # Cargo features
@@ -83,6 +83,12 @@
 //! (0.12, say) fails with `expected reqwest::Client, found Client` and "multiple
 //! different versions of crate `reqwest`": depend on the same release, or build the
 //! client through the re-export, `asyncgen::reqwest::Client::builder()`.
+// The area table links to modules that exist only with their features; without one, its
+// link goes to the feature table.
+//!
+#![cfg_attr(feature = "paginate", doc = "[`paginate`]: mod@paginate")]
+#![cfg_attr(not(feature = "paginate"), doc = "[`paginate`]: #cargo-features")]
+#![cfg_attr(not(feature = "concurrent"), doc = "[`concurrent`]: #cargo-features")]
 #![deny(missing_docs)]
 #![warn(unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
