@@ -41,27 +41,32 @@
 //! | module | what | Python |
 //! |---|---|---|
 //! | [`generators`] | `async_gen!`, `try_async_gen!`, `#[generator]`, [`generate`], [`try_generate`] | `async def` with `yield` |
-//! | [`concurrent`] | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
+//! | [`concurrent`] (feature `concurrent`) | bounded and unbounded concurrency over futures and streams | `asyncio.gather`, `asyncio.as_completed`, semaphores |
 //! | `time` (feature `time`) | rate limits, throttling, timeouts | `asyncio.timeout`, `asyncio.wait_for` |
-//! | [`paginate`](mod@paginate), `link` (feature `link`) | paginated APIs as streams | hand-written `while next_url:` loops |
+//! | [`paginate`] (feature `paginate`), `link` (feature `link`) | paginated APIs as streams | hand-written `while next_url:` loops |
 //! | `http` (feature `http`) | REST pagination with reqwest | `httpx` + a paginator |
 //!
 //! # Cargo features
 //!
 //! | feature | default | enables |
 //! |---|---|---|
-//! | `macros` | yes | `async_gen!`, `try_async_gen!`, `comp!` |
-//! | `time` | yes | the `time` module (rate limits, throttling, timeouts) on tokio's timer; turns on `tokio` |
+//! | `macros` | yes | `async_gen!`, `try_async_gen!`, `comp!`, `#[generator]`, `#[try_generator]` |
+//! | `concurrent` | yes | the `concurrent` module: `as_completed`, `gather`, `try_gather`, `gather!`, `try_gather!`, `.map_concurrent`, `.map_unordered`; turns on futures-util's `alloc` part |
+//! | `paginate` | yes | the `paginate` module: `paginate`, `paginate_offset`, `paginate_pages`, `Page`, `Paginator` |
+//! | `time` | yes | the `time` module (rate limits, throttling, timeouts) on tokio's timer, and `.retry` and `.throttle` on paginators; turns on `tokio` |
 //! | `tokio` | with `time` | spawned modes that run futures as tokio tasks: `.spawned()`, `Paginator::prefetch` |
 //! | `quanta` | no | `RateLimiter::with_quanta_clock`, a limiter on the CPU's time-stamp counter; turns on `time` |
-//! | `link` | with `http` | the `link` module (RFC 8288 `Link` headers) and the `url` re-export |
-//! | `http` | no | the `http` module (reqwest, serde) and the `reqwest` re-export; turns on `time` and `link` |
-//! | `serde` | no | `Serialize`/`Deserialize` for `paginate::Checkpoint`, to resume a listing in a later process |
+//! | `link` | with `http` | the `link` module (RFC 8288 `Link` headers) and the `url` re-export; turns on `paginate` |
+//! | `http` | no | the `http` module (reqwest, serde) and the `reqwest` re-export; turns on `time`, `link` and `paginate` |
+//! | `serde` | no | `Serialize`/`Deserialize` for `paginate::Checkpoint`, to resume a listing in a later process; turns on `paginate` |
 //! | `redis` | no | `time::RedisRateLimiter` and `time::RedisKeyedRateLimiter`: one quota shared by many processes through Redis; turns on `time` |
 //!
-//! Without `time` and `http` the crate needs no runtime: every stream here can be
+//! With the default features every area but `link`, `http` and `redis` is there. Without
+//! `time`, `http` and `redis` the crate needs no runtime: every stream here can be
 //! driven by any executor. With `macros` alone (`default-features = false, features =
-//! ["macros"]`) it compiles no URL, HTTP or Unicode-table code and one version of `syn`.
+//! ["macros"]`) it compiles the generator engine, the macros and futures-util's
+//! `StreamExt`, and nothing else: no concurrency or pagination code, no
+//! `FuturesUnordered`, no URL, HTTP or Unicode-table code, one version of `syn`.
 //!
 //! # What you add yourself
 //!
@@ -78,10 +83,17 @@
 //! (0.12, say) fails with `expected reqwest::Client, found Client` and "multiple
 //! different versions of crate `reqwest`": depend on the same release, or build the
 //! client through the re-export, `asyncgen::reqwest::Client::builder()`.
+// The area table links to modules that exist only with their features; without one, its
+// link goes to the feature table.
+//!
+#![cfg_attr(feature = "paginate", doc = "[`paginate`]: mod@paginate")]
+#![cfg_attr(not(feature = "paginate"), doc = "[`paginate`]: #cargo-features")]
+#![cfg_attr(not(feature = "concurrent"), doc = "[`concurrent`]: #cargo-features")]
 #![deny(missing_docs)]
 #![warn(unreachable_pub, rust_2018_idioms)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "concurrent")]
 pub mod concurrent;
 // The directory keeps its short name; the module reads as a word (`gen` is reserved in
 // edition 2024, so it could only be reached as `r#gen`).
@@ -89,20 +101,24 @@ pub mod concurrent;
 pub mod generators;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "paginate")]
 pub mod paginate;
 #[cfg(feature = "time")]
 pub mod time;
 
-#[cfg(feature = "time")]
+#[cfg(all(feature = "paginate", feature = "time"))]
 pub use paginate::RetryPolicy;
 #[cfg(feature = "link")]
 pub use paginate::link;
+#[cfg(feature = "paginate")]
 pub use paginate::{
     FetchNumberedPage, FetchPage, NumberedPage, NumberedPaginator, Page, Pages, PaginateError,
     Paginator, RepeatedCursor, paginate, paginate_offset, paginate_pages,
 };
 
+#[cfg(feature = "concurrent")]
 pub use crate::concurrent::{MapConcurrent, MapUnordered, StreamConcurrentExt};
+#[cfg(feature = "concurrent")]
 pub use crate::concurrent::{as_completed, gather, try_gather};
 
 pub use crate::generators::{
@@ -131,6 +147,8 @@ pub use url;
 #[cfg(all(
     doctest,
     feature = "macros",
+    feature = "concurrent",
+    feature = "paginate",
     feature = "time",
     feature = "http",
     feature = "serde",
@@ -140,9 +158,10 @@ pub use url;
 struct ReadmeDoctests;
 
 /// Everything a stream user needs in scope: the engine, the macros, futures-util's
-/// `StreamExt` and `TryStreamExt`, this crate's own stream methods, `gather` and
-/// `as_completed`, the pagination entry points and, with `time`, `Quota`, `RateLimiter`
-/// and `RetryPolicy`.
+/// `StreamExt` and `TryStreamExt`, this crate's own stream methods and, with their
+/// features (all on by default), `gather` and `as_completed` (`concurrent`), the
+/// pagination entry points (`paginate`), and `Quota`, `RateLimiter` and `RetryPolicy`
+/// (`time`).
 ///
 /// The extension traits are imported anonymously (`as _`), so the prelude never
 /// collides with a `use futures::StreamExt` or `use tokio_stream::StreamExt` of yours.
@@ -167,19 +186,22 @@ pub mod prelude {
     pub use futures_core::stream::{FusedStream, Stream};
     pub use futures_util::stream::{StreamExt as _, TryStreamExt as _};
 
+    #[cfg(feature = "concurrent")]
     pub use crate::concurrent::StreamConcurrentExt as _;
-    // From the crate root, where each name is both the function and the macro
-    // (`gather([..])` for one type, `gather!(a, b)` for different types).
     #[cfg(feature = "time")]
     pub use crate::time::StreamTimeExt as _;
+    // From the crate root, where each name is both the function and the macro
+    // (`gather([..])` for one type, `gather!(a, b)` for different types).
+    #[cfg(feature = "concurrent")]
     pub use crate::{as_completed, gather, try_gather};
 
     pub use crate::generators::{
         AsyncGenerator, Generator, TryGenerator, Yielder, generate, generate_with_send,
         try_generate, try_generate_with_send,
     };
-    #[cfg(feature = "time")]
+    #[cfg(all(feature = "paginate", feature = "time"))]
     pub use crate::paginate::RetryPolicy;
+    #[cfg(feature = "paginate")]
     pub use crate::paginate::{
         NumberedPage, Page, PaginateError, Paginator, RepeatedCursor, paginate, paginate_offset,
         paginate_pages,
@@ -204,12 +226,97 @@ pub mod r#gen {
 pub mod __private {
     pub use crate::generators::macro_support::*;
     // What `gather!` and `try_gather!` expand to.
+    #[cfg(feature = "concurrent")]
     pub use core::future::{Future, IntoFuture, poll_fn};
+    #[cfg(feature = "concurrent")]
     pub use core::pin::pin;
+    #[cfg(feature = "concurrent")]
     pub use core::task::Poll;
+    #[cfg(feature = "concurrent")]
     pub use futures_util::future::{maybe_done, try_maybe_done};
     // Invoked by the `macro_rules!` wrappers of the same names, which pass `$crate` so
     // that the expansion reaches this crate however the caller depends on it.
     #[cfg(feature = "macros")]
     pub use asyncgen_macros::{async_gen, comp, try_async_gen};
+}
+
+// The feature table is written twice, in these docs and in the README; both must list
+// every feature of Cargo.toml, with the same words and the right defaults.
+#[cfg(test)]
+mod feature_table {
+    /// The rows of the table under the `| feature | default | enables |` header.
+    fn rows(text: &str) -> Vec<String> {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|line| line.trim_start_matches("//!").trim())
+            .collect();
+        let header = lines
+            .iter()
+            .position(|line| *line == "| feature | default | enables |")
+            .expect("a `| feature | default | enables |` table");
+        lines[header + 2..]
+            .iter()
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| line.to_string())
+            .collect()
+    }
+
+    /// Each feature of Cargo.toml, and whether `default` turns it on.
+    fn cargo_features() -> Vec<(String, bool)> {
+        let manifest = include_str!("../Cargo.toml");
+        let section = manifest
+            .split("\n[features]\n")
+            .nth(1)
+            .expect("a [features] table");
+        let section = section.split("\n[").next().unwrap_or(section);
+        let mut defaults = "";
+        let mut names = Vec::new();
+        for line in section.lines() {
+            let Some((name, value)) = line.split_once(" = ") else {
+                continue;
+            };
+            if line.starts_with('#') {
+                continue;
+            }
+            if name == "default" {
+                defaults = value;
+            } else {
+                names.push(name.to_string());
+            }
+        }
+        names
+            .into_iter()
+            .map(|name| {
+                let on = defaults.contains(&format!("\"{name}\""));
+                (name, on)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_and_the_crate_docs_have_the_same_table() {
+        assert_eq!(
+            rows(include_str!("../README.md")),
+            rows(include_str!("lib.rs"))
+        );
+    }
+
+    #[test]
+    fn the_table_lists_every_feature_with_its_default() {
+        let rows = rows(include_str!("lib.rs"));
+        let features = cargo_features();
+        assert_eq!(rows.len(), features.len(), "one row per feature: {rows:#?}");
+        for (name, on) in features {
+            let row = rows
+                .iter()
+                .find(|row| row.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_else(|| panic!("no row for feature `{name}`"));
+            let default = row.split('|').nth(2).unwrap().trim();
+            assert_eq!(
+                default == "yes",
+                on,
+                "feature `{name}`: default column `{default}`"
+            );
+        }
+    }
 }

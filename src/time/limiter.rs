@@ -134,9 +134,11 @@ impl Limiter for RateLimiter {
 #[cfg(feature = "redis")]
 impl sealed::Sealed for super::RedisRateLimiter {}
 
+#[cfg(feature = "paginate")]
 /// Any limiter, its type erased: what a paginator keeps.
 pub(crate) struct AnyLimiter(Box<dyn Fn() -> Option<BoxedWait> + Send + Sync>);
 
+#[cfg(feature = "paginate")]
 impl AnyLimiter {
     /// Takes a cell now if one is free (`None`), or returns the wait for one.
     pub(crate) fn wait(&self) -> Option<BoxedWait> {
@@ -144,6 +146,7 @@ impl AnyLimiter {
     }
 }
 
+#[cfg(feature = "paginate")]
 impl<T: IntoLimiter> From<T> for AnyLimiter {
     fn from(limiter: T) -> AnyLimiter {
         let limiter = limiter.into_limiter();
@@ -151,6 +154,7 @@ impl<T: IntoLimiter> From<T> for AnyLimiter {
     }
 }
 
+#[cfg(feature = "paginate")]
 impl fmt::Debug for AnyLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AnyLimiter").finish_non_exhaustive()

@@ -89,6 +89,7 @@ pub use deadline::Deadline;
 pub use debounce::Debounce;
 pub use elapsed::Elapsed;
 pub use keyed::KeyedRateLimiter;
+#[cfg(feature = "paginate")]
 pub(crate) use limiter::AnyLimiter;
 pub use limiter::{IntoLimiter, Limiter};
 pub use not_until::NotUntil;
