@@ -54,7 +54,7 @@
 //! | `concurrent` | yes | the `concurrent` module: `as_completed`, `gather`, `try_gather`, `gather!`, `try_gather!`, `.map_concurrent`, `.map_unordered`; turns on futures-util's `alloc` part |
 //! | `paginate` | yes | the `paginate` module: `paginate`, `paginate_offset`, `paginate_pages`, `Page`, `Paginator` |
 //! | `time` | yes | the `time` module (rate limits, throttling, timeouts) on tokio's timer, and `.retry` and `.throttle` on paginators; turns on `tokio` |
-//! | `tokio` | with `time` | spawned modes that run futures as tokio tasks: `.spawned()`, `Paginator::prefetch` |
+//! | `tokio` | with `time` | spawned modes that run futures as tokio tasks: `.spawned()`, `Paginator::prefetch`; `generators::CloseOnDrop` |
 //! | `quanta` | no | `RateLimiter::with_quanta_clock`, a limiter on the CPU's time-stamp counter; turns on `time` |
 //! | `link` | with `http` | the `link` module (RFC 8288 `Link` headers) and the `url` re-export; turns on `paginate` |
 //! | `http` | no | the `http` module (reqwest, serde) and the `reqwest` re-export; turns on `time`, `link` and `paginate` |
