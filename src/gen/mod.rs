@@ -93,6 +93,7 @@
 //! by the syntax), so `next()` on every other generator keeps today's path.
 
 mod core;
+mod enclosing;
 mod generator;
 #[doc(hidden)]
 pub mod macro_support;
