@@ -24,6 +24,23 @@ fn counting<'a>(log: &'a Log, name: &'static str) -> impl AsyncGenerator<Item = 
     }
 }
 
+/// Forwards `inner`'s items from a `for await` loop; its cleanup logs "outer cleanup".
+/// Generic, bound by `AsyncGenerator`: the loop knows `inner` to be a generator.
+fn forwarding<'a, G: AsyncGenerator<Item = u32> + 'a>(
+    log: &'a Log,
+    inner: G,
+) -> impl AsyncGenerator<Item = u32> + 'a {
+    async_gen! {
+        try {
+            for await i in inner {
+                yield i;
+            }
+        } finally {
+            push(log, "outer cleanup");
+        }
+    }
+}
+
 #[test]
 fn closing_at_a_yield_in_for_await_runs_the_inner_cleanup_then_the_outer() {
     let log = &Log::default();
@@ -127,15 +144,7 @@ fn three_levels_close_innermost_first() {
             push(log, "middle cleanup");
         }
     };
-    let mut outer = pin!(async_gen! {
-        try {
-            for await i in middle {
-                yield i;
-            }
-        } finally {
-            push(log, "outer cleanup");
-        }
-    });
+    let mut outer = pin!(forwarding(log, middle));
     block_on(async {
         assert_eq!(outer.next().await, Some(0));
         assert_eq!(outer.next().await, Some(1));
@@ -219,16 +228,6 @@ fn forward_any_stream<'a, S: Stream<Item = u32> + 'a>(
     }
 }
 
-fn forward_generator<'a, G: AsyncGenerator<Item = u32> + 'a>(
-    g: G,
-) -> impl AsyncGenerator<Item = u32> + 'a {
-    async_gen! {
-        for await i in g {
-            yield i;
-        }
-    }
-}
-
 #[test]
 fn generic_code_closes_what_it_knows_to_be_a_generator() {
     let log = &Log::default();
@@ -236,12 +235,12 @@ fn generic_code_closes_what_it_knows_to_be_a_generator() {
         let mut any = pin!(forward_any_stream(counting(log, "as a stream")));
         assert_eq!(any.next().await, Some(0));
         any.as_mut().close().await;
-        let mut known = pin!(forward_generator(counting(log, "as a generator")));
+        let mut known = pin!(forwarding(log, counting(log, "as a generator")));
         assert_eq!(known.next().await, Some(0));
         known.as_mut().close().await;
     });
     // Over `S: Stream`, the inner generator is only dropped: its cleanup does not run.
-    assert_eq!(*log.borrow(), ["as a generator cleanup"]);
+    assert_eq!(*log.borrow(), ["as a generator cleanup", "outer cleanup"]);
 }
 
 #[test]
@@ -378,15 +377,7 @@ fn close_completes_across_polls_while_the_inner_cleanup_waits() {
             push(log, rx.await.unwrap());
         }
     };
-    let mut outer = pin!(async_gen! {
-        try {
-            for await i in inner {
-                yield i;
-            }
-        } finally {
-            push(log, "outer cleanup");
-        }
-    });
+    let mut outer = pin!(forwarding(log, inner));
     assert_eq!(block_on(outer.next()), Some(1));
     let wakes = Arc::new(CountingWaker::default());
     let waker = Arc::clone(&wakes).into();
@@ -427,15 +418,7 @@ fn a_panic_in_the_inner_cleanup_reaches_the_caller_of_the_outer_close() {
     });
     {
         let borrowed = inner.as_mut();
-        let mut outer = pin!(async_gen! {
-            try {
-                for await i in borrowed {
-                    yield i;
-                }
-            } finally {
-                push(log, "outer cleanup");
-            }
-        });
+        let mut outer = pin!(forwarding(log, borrowed));
         assert_eq!(block_on(outer.next()), Some(1));
         let panic = block_on(AssertUnwindSafe(outer.as_mut().close()).catch_unwind()).unwrap_err();
         assert_eq!(panic.downcast_ref::<&str>(), Some(&"inner cleanup failed"));
@@ -523,15 +506,7 @@ fn a_yield_in_the_inner_cleanup_is_not_delivered_to_anyone() {
             push(log, "never reached");
         }
     };
-    let mut outer = pin!(async_gen! {
-        try {
-            for await i in inner {
-                yield i;
-            }
-        } finally {
-            push(log, "outer cleanup");
-        }
-    });
+    let mut outer = pin!(forwarding(log, inner));
     block_on(async {
         assert_eq!(outer.next().await, Some(1));
         outer.as_mut().close().await;
