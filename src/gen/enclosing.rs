@@ -68,8 +68,8 @@ pub struct DropOnStop;
 
 /// The iterated streams around a yield, innermost first: `(inner, (outer, ()))`.
 pub trait CloseEnclosing {
-    /// Whether some of them are generators: if none is, closing at the yield stops the
-    /// body as a plain yield does, with no call the optimiser cannot see through.
+    /// Whether some of them are generators: if none is, the yield is a plain one, with
+    /// not even a check for closing.
     const CLOSES: bool;
 
     /// Closes the generators among them, innermost first.
