@@ -86,6 +86,28 @@ fn rows(conn: FakeConnection, query: &str) -> impl AsyncGenerator<Item = String,
     }
 }
 
+// A generator that iterates the cursor: closing it closes the cursor first, then runs
+// its own cleanup, as nested `async with` and `finally` do:
+//
+// async def report(conn):
+//     try:
+//         async with aclosing(rows(conn, "SELECT id FROM orders")) as orders:
+//             async for order in orders:
+//                 yield order.upper()
+//     finally:
+//         conn.log.append("report closed")
+fn report(conn: FakeConnection) -> impl AsyncGenerator<Item = String, Resume = ()> {
+    async_gen! {
+        try {
+            for await order in rows(conn.clone(), "SELECT id FROM orders") {
+                yield order.to_uppercase();
+            }
+        } finally {
+            conn.log.borrow_mut().push("report closed".to_string());
+        }
+    }
+}
+
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     // t = ticker(1.0)
@@ -118,6 +140,23 @@ async fn main() {
         [
             "open cursor 7 for \"SELECT name FROM users\"",
             "close cursor 7"
+        ]
+    );
+
+    // orders = report(conn)
+    // print(await anext(orders))
+    // await orders.aclose()                # closes the cursor, then the report
+    let conn = FakeConnection::default();
+    let mut orders = std::pin::pin!(report(conn.clone()));
+    println!("{:?}", orders.next().await);
+    orders.as_mut().close().await;
+    println!("connection log: {:?}", conn.log.borrow());
+    assert_eq!(
+        *conn.log.borrow(),
+        [
+            "open cursor 7 for \"SELECT id FROM orders\"",
+            "close cursor 7",
+            "report closed"
         ]
     );
 }

@@ -543,3 +543,8 @@ fn the_attribute_form_takes_send_and_close() {
     });
     assert_eq!(*log.borrow(), ["cleanup after None"]);
 }
+
+// ---- nested generators ----
+
+#[path = "protocol/nested.rs"]
+mod nested;

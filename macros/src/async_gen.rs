@@ -303,6 +303,29 @@ mod tests {
     }
 
     #[test]
+    fn yields_in_for_await_bodies_borrow_the_loops_streams_innermost_first() {
+        let out = expand_str(
+            "yield 0; for await a in s { yield 1; for await b in t { yield 2; m!(yield 3); } } \
+             m! { for await c in u { yield 4; } }",
+            Flavor::Plain,
+        );
+        assert!(!out.contains("__asyncgen_for_await_body"), "{out}");
+        assert_eq!(out.matches("yield_value").count(), 1, "{out}");
+        assert_eq!(out.matches("yield_in_loops").count(), 4, "{out}");
+        // The name each loop pins its stream under, and how a yield borrows it.
+        let probe = |stream: &str| {
+            let pinned = &out[..out.find(&format!("pin ! ({stream})")).unwrap()];
+            let name = pinned.split_whitespace().rev().nth(3).unwrap();
+            format!("Pin :: as_mut (& mut {name})")
+        };
+        let yield_2 = &out[out.find("value : 2").unwrap()..];
+        let (inner, outer) = (yield_2.find(&probe("t")), yield_2.find(&probe("s")));
+        assert!(inner.unwrap() < outer.unwrap(), "{out}");
+        assert_ne!(probe("t"), probe("s"));
+        assert!(out.contains(&probe("u")), "{out}");
+    }
+
+    #[test]
     fn try_bare_return_becomes_ok_but_not_inside_closures() {
         let out = expand_str("let f = || { return; }; return;", Flavor::Try);
         assert!(out.starts_with(":: asyncgen :: __private :: try_generate"));

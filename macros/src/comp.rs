@@ -28,7 +28,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat, Token};
 
 use crate::crate_path::{declare_private_alias, private_alias};
-use crate::for_await::{ForAwaitLoop, bind_pattern, check_span};
+use crate::for_await::{ForAwaitLoop, bind_pattern, check_span, yield_in_loops_call};
 use crate::hidden::hidden_ident;
 use crate::rewrite::{yield_call, yielder_ident};
 
@@ -209,7 +209,18 @@ impl Comprehension {
         };
 
         let element = &self.element;
-        let yield_element = yield_call(Span::call_site(), &element.to_token_stream());
+        // The pinned streams of the `for await` clauses, outermost first: closing the
+        // comprehension at its yield closes those that are generators, as in a body.
+        let streams: Vec<_> = (self.clauses.iter().enumerate())
+            .filter(|(_, clause)| matches!(clause, Clause::ForAwait { .. }))
+            .map(|(depth, _)| source_name(depth))
+            .collect();
+        let element = element.to_token_stream();
+        let yield_element = if streams.is_empty() {
+            yield_call(Span::call_site(), &element)
+        } else {
+            yield_in_loops_call(Span::call_site(), &element, &streams)
+        };
         let mut body = quote! { #yield_element; };
         for (depth, clause) in self.clauses.iter().enumerate().rev() {
             let name = source_name(depth);
@@ -259,6 +270,7 @@ impl Comprehension {
                     pat,
                     stream: iterated(),
                     pinned: name,
+                    body_attrs: TokenStream::new(),
                     body,
                 }
                 .lower(),

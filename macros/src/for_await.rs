@@ -3,25 +3,108 @@
 //!
 //! This runs on tokens (not on a syntax tree) so that it also reaches loops written
 //! inside the token trees of other macros, such as a `tokio::select!` arm.
+//!
+//! Each loop's body opens with a marker that names the loop's pinned stream; the
+//! rewriter takes it off and lowers every `yield` inside with [`yield_in_loops_call`],
+//! so that closing the generator at that yield closes the iterated generators first.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Pat, Token};
 
 use crate::crate_path::private_alias;
 use crate::hidden::hidden_ident;
 use crate::nested::generator_call_len;
+use crate::rewrite::yielder_ident;
+
+/// The inner attribute that opens the body of each lowered loop of a generator body,
+/// `#![__asyncgen_for_await_body(PINNED)]`, naming the loop's pinned stream: the
+/// rewriter takes it off and lowers each `yield` inside so that closing the generator
+/// there closes the iterated generators first (see `asyncgen::__private::Probe`).
+pub(crate) const FOR_AWAIT_BODY_MARKER: &str = "__asyncgen_for_await_body";
+
+/// The pinned stream that the marker opening a lowered `for await` body names (see
+/// [`FOR_AWAIT_BODY_MARKER`]), and the body without it; `Err(tokens)` if they do not
+/// start with it.
+pub(crate) fn take_loop_body_marker(
+    tokens: TokenStream,
+) -> Result<(Ident, TokenStream), TokenStream> {
+    let mut iter = tokens.clone().into_iter();
+    let stream = match (iter.next(), iter.next(), iter.next()) {
+        (
+            Some(TokenTree::Punct(pound)),
+            Some(TokenTree::Punct(bang)),
+            Some(TokenTree::Group(attr)),
+        ) if pound.as_char() == '#' && bang.as_char() == '!' => {
+            syn::parse2::<syn::Meta>(attr.stream())
+                .ok()
+                .and_then(|meta| loop_body_stream(&meta))
+        }
+        _ => None,
+    };
+    stream.map(|stream| (stream, iter.collect())).ok_or(tokens)
+}
+
+/// The pinned stream named by `#![__asyncgen_for_await_body(STREAM)]`.
+pub(crate) fn loop_body_stream(meta: &syn::Meta) -> Option<Ident> {
+    let list = meta.require_list().ok()?;
+    list.path
+        .is_ident(FOR_AWAIT_BODY_MARKER)
+        .then(|| syn::parse2::<Ident>(list.tokens.clone()).ok())?
+}
+
+/// `yield VALUE` inside the bodies of `for await` loops whose pinned streams are
+/// `loops` (outermost first): when the consumer closes the generator at this yield, the
+/// iterated streams that are generators are closed first, innermost first, before the
+/// yield stops the body. Whether each is a generator is decided here, where its type is
+/// known (`Probe(..).closer()`), so that other streams cost nothing.
+pub(crate) fn yield_in_loops_call(
+    yield_span: Span,
+    value: &TokenStream,
+    loops: &[Ident],
+) -> TokenStream {
+    let yielder = yielder_ident(yield_span);
+    let private = private_alias(yield_span);
+    // Innermost first: `(inner, (outer, ()))`.
+    let enclosing = loops
+        .iter()
+        .fold(quote_spanned!(yield_span=> ()), |outer, stream| {
+            let stream = Ident::new(&stream.to_string(), stream.span().located_at(yield_span));
+            // Bound by a `let`, so that the probe (which the fallback `closer` borrows)
+            // is dropped before the yield suspends the body, rather than kept in its state.
+            let closer = hidden_ident("closer", yield_span);
+            quote_spanned! {yield_span=>
+                (
+                    {
+                        let #closer = #private::Probe(#private::Pin::as_mut(&mut #stream)).closer();
+                        #closer
+                    },
+                    #outer,
+                )
+            }
+        });
+    quote_spanned! {yield_span=>
+        #private::yield_in_loops(&mut #yielder, #private::YieldValue { value: #value }, #enclosing)
+            .await
+    }
+}
 
 /// Rewrites every `for await` in `input`, except inside nested generator macros.
 pub(crate) fn lower_for_await(input: TokenStream) -> syn::Result<TokenStream> {
-    let tokens = lower_in_groups(input)?;
-    lower_at_this_level(tokens)
+    lower_for_await_counting(input, &mut 0)
+}
+
+/// [`lower_for_await`], numbering the loops from `*loops` on: each loop's pinned stream
+/// gets a name of its own, so that a `yield` in nested loops can name all of them.
+fn lower_for_await_counting(input: TokenStream, loops: &mut usize) -> syn::Result<TokenStream> {
+    let tokens = lower_in_groups(input, loops)?;
+    lower_at_this_level(tokens, loops)
 }
 
 /// Lowers the contents of each group first, so that loops nested in a `for await` body
 /// are already plain Rust when that body is moved into its `while let`.
-fn lower_in_groups(input: TokenStream) -> syn::Result<Vec<TokenTree>> {
+fn lower_in_groups(input: TokenStream, loops: &mut usize) -> syn::Result<Vec<TokenTree>> {
     let tokens: Vec<TokenTree> = input.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -33,7 +116,7 @@ fn lower_in_groups(input: TokenStream) -> syn::Result<Vec<TokenTree>> {
         }
         match &tokens[i] {
             TokenTree::Group(group) => {
-                let inner = lower_for_await(group.stream())?;
+                let inner = lower_for_await_counting(group.stream(), loops)?;
                 out.push(TokenTree::Group(regroup(group, inner)));
             }
             other => out.push(other.clone()),
@@ -43,7 +126,7 @@ fn lower_in_groups(input: TokenStream) -> syn::Result<Vec<TokenTree>> {
     Ok(out)
 }
 
-fn lower_at_this_level(mut tokens: Vec<TokenTree>) -> syn::Result<TokenStream> {
+fn lower_at_this_level(mut tokens: Vec<TokenTree>, loops: &mut usize) -> syn::Result<TokenStream> {
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -66,9 +149,10 @@ fn lower_at_this_level(mut tokens: Vec<TokenTree>) -> syn::Result<TokenStream> {
         };
         let label = take_trailing_label(&mut out);
         let rest: TokenStream = tokens[i + 2..].iter().cloned().collect();
-        let (lowered, rest) = lower_one
-            .parse2(rest)
-            .map(|parts| (parts.emit(&for_kw, &await_kw, label), parts.rest))?;
+        let (lowered, rest) = lower_one.parse2(rest).map(|parts| {
+            *loops += 1;
+            (parts.emit(&for_kw, &await_kw, label, *loops), parts.rest)
+        })?;
         out.extend(lowered);
         tokens = rest.into_iter().collect();
         i = 0;
@@ -123,14 +207,17 @@ fn lower_one(input: ParseStream<'_>) -> syn::Result<ForAwait> {
 }
 
 impl ForAwait {
-    fn emit(&self, for_kw: &Ident, await_kw: &Ident, label: TokenStream) -> TokenStream {
+    fn emit(&self, for_kw: &Ident, await_kw: &Ident, label: TokenStream, n: usize) -> TokenStream {
+        let pinned = hidden_ident(&format!("stream{n}"), await_kw.span());
+        let marker = Ident::new(FOR_AWAIT_BODY_MARKER, await_kw.span());
         ForAwaitLoop {
+            body_attrs: quote!(#![#marker(#pinned)]),
             label,
             for_span: for_kw.span(),
             await_span: await_kw.span(),
             pat: &self.pat,
             stream: self.stream.to_token_stream(),
-            pinned: hidden_ident("stream", await_kw.span()),
+            pinned,
             body: self.body.to_token_stream(),
         }
         .lower()
@@ -151,8 +238,11 @@ pub(crate) fn check_span(source: &Expr) -> Span {
 ///
 /// ```text
 /// { let mut pinned = pin!(STREAM); let mut pinned = for_await_stream(pinned);
-///   LABEL while let Some(item) = next(&mut pinned).await { let PAT = item; BODY } }
+///   LABEL while let Some(item) = next(&mut pinned).await { ATTRS let PAT = item; BODY } }
 /// ```
+///
+/// In a generator body, `ATTRS` is the marker that names `pinned` to the rewriter (see
+/// [`FOR_AWAIT_BODY_MARKER`]); each loop's `pinned` has a name of its own.
 ///
 /// The pattern is bound by a `let` rather than in the `while let`, so that a refutable
 /// pattern is an error, as in a `for` loop, instead of silently ending the loop.
@@ -166,6 +256,8 @@ pub(crate) struct ForAwaitLoop<'a> {
     pub(crate) stream: TokenStream,
     /// The name of the pinned stream.
     pub(crate) pinned: Ident,
+    /// Inner attributes for the loop's body, or nothing.
+    pub(crate) body_attrs: TokenStream,
     pub(crate) body: TokenStream,
 }
 
@@ -178,6 +270,7 @@ impl ForAwaitLoop<'_> {
             pat,
             stream,
             pinned,
+            body_attrs,
             body,
         } = self;
         let while_kw = Ident::new("while", for_span);
@@ -209,6 +302,7 @@ impl ForAwaitLoop<'_> {
                 #pin
                 #check
                 #label #while_kw let #some(#item) = #next.#await_kw {
+                    #body_attrs
                     #bind
                     #body
                 }

@@ -46,12 +46,21 @@ use rewrite::Flavor;
 ///         let mut stream = private::for_await_stream(stream); // checks it is a `Stream`
 ///         while let Some(item) = private::StreamExt::next(&mut stream).await {
 ///             let page = item;
-///             private::yield_value(&mut yielder, private::YieldValue { value: page.len() })
-///                 .await; // `yielder.yield_(page.len())`, inlined
+///             // `yielder.yield_(page.len())`, which, if the consumer closes the
+///             // generator here, first closes `pages` if it is a generator:
+///             private::yield_in_loops(
+///                 &mut yielder,
+///                 private::YieldValue { value: page.len() },
+///                 (private::Probe(private::Pin::as_mut(&mut stream)).closer(), ()),
+///             )
+///             .await;
 ///         }
 ///     }
 /// })
 /// ```
+///
+/// A `yield` outside `for await` loops is `yielder.yield_(v)`, inlined:
+/// `private::yield_value(&mut yielder, private::YieldValue { value: v }).await`.
 ///
 /// [`asyncgen::generate`]: https://docs.rs/asyncgen/latest/asyncgen/fn.generate.html
 #[proc_macro]

@@ -14,6 +14,9 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprYield, Item, Macro, Token};
 
 use crate::crate_path::private_alias;
+use crate::for_await::{
+    FOR_AWAIT_BODY_MARKER, loop_body_stream, take_loop_body_marker, yield_in_loops_call,
+};
 use crate::nested::{is_generator_macro_name, is_generator_macro_path};
 use crate::try_finally::TRY_PART_MARKER;
 
@@ -72,6 +75,9 @@ pub(crate) struct Rewriter {
     yield_use: YieldUse,
     /// Some `yield` of the body gives its value (what the consumer sent) to its context.
     uses_values: bool,
+    /// The pinned streams of the `for await` loops around the code being rewritten,
+    /// outermost first.
+    loops: Vec<Ident>,
 }
 
 impl Rewriter {
@@ -83,6 +89,7 @@ impl Rewriter {
             yields: 0,
             yield_use: YieldUse::Value,
             uses_values: false,
+            loops: Vec::new(),
         }
     }
 
@@ -109,6 +116,14 @@ impl Rewriter {
         }
     }
 
+    /// Runs `f` inside the body of the `for await` loop whose pinned stream is `stream`.
+    fn in_loop<R>(&mut self, stream: Ident, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.loops.push(stream);
+        let result = f(self);
+        self.loops.pop();
+        result
+    }
+
     fn in_scope<R>(&mut self, scope: Scope, f: impl FnOnce(&mut Self) -> R) -> R {
         let outer = core::mem::replace(&mut self.scope, scope);
         let result = f(self);
@@ -130,7 +145,11 @@ impl Rewriter {
             return Expr::Verbatim(quote_spanned!(yield_span=> { let _ = #value; }));
         }
         self.yields += 1;
-        let call = yield_call(yield_span, &value);
+        let call = if self.loops.is_empty() {
+            yield_call(yield_span, &value)
+        } else {
+            yield_in_loops_call(yield_span, &value, &self.loops)
+        };
         Expr::Verbatim(match used {
             YieldUse::Value => {
                 self.uses_values = true;
@@ -216,8 +235,13 @@ impl Rewriter {
                 if p.as_char() == ':' && p.spacing() == Spacing::Joint);
             out.extend([match token {
                 TokenTree::Group(group) => {
-                    let mut new =
-                        Group::new(group.delimiter(), self.rewrite_tokens(group.stream()));
+                    let stream = match take_loop_body_marker(group.stream()) {
+                        Ok((pinned, rest)) => {
+                            self.in_loop(pinned, |this| this.rewrite_tokens(rest))
+                        }
+                        Err(stream) => self.rewrite_tokens(stream),
+                    };
+                    let mut new = Group::new(group.delimiter(), stream);
                     new.set_span(group.span());
                     TokenTree::Group(new)
                 }
@@ -410,6 +434,25 @@ impl VisitMut for Rewriter {
                 let mut inner = (*paren.expr).clone();
                 self.visit_expr_mut(&mut inner);
                 *expr = inner;
+            }
+            Expr::While(while_loop) => {
+                let marker = while_loop
+                    .attrs
+                    .iter()
+                    .position(|attr| attr.path().is_ident(FOR_AWAIT_BODY_MARKER));
+                match marker.map(|i| while_loop.attrs.remove(i)) {
+                    Some(attr) => {
+                        let stream = loop_body_stream(&attr.meta)
+                            .expect("the `for await` lowering names the pinned stream");
+                        for attr in &mut while_loop.attrs {
+                            self.visit_attribute_mut(attr);
+                        }
+                        self.visit_expr_mut(&mut while_loop.cond);
+                        let body = &mut while_loop.body;
+                        self.in_loop(stream, |this| this.visit_block_mut(body));
+                    }
+                    None => visit_mut::visit_expr_while_mut(self, while_loop),
+                }
             }
             Expr::Closure(closure) => {
                 self.in_scope(Scope::Closure, |this| this.visit_expr_closure_mut(closure));

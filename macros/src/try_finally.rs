@@ -138,10 +138,13 @@ fn lower(
     let private = private_alias(span);
     let outcome = hidden_ident("try_outcome", span);
     let marker = Ident::new(TRY_PART_MARKER, span);
+    // The parts are statements: clippy would take a part that is one loop for a
+    // statement with no effect.
     Ok(match flavor {
         Flavor::Plain => quote_spanned! {span=>
             {
                 #private::until_close(#[#marker] async { #try_part }).await;
+                #[allow(clippy::unnecessary_operation)]
                 { #cleanup };
             }
         },
@@ -150,11 +153,13 @@ fn lower(
             quote_spanned! {span=>
                 {
                     let #outcome = #private::until_close(#[#marker] async {
+                        #[allow(clippy::unnecessary_operation)]
                         { #try_part };
                         #[allow(unreachable_code)]
                         #ok
                     })
                     .await;
+                    #[allow(clippy::unnecessary_operation)]
                     { #cleanup };
                     #[allow(unreachable_code)]
                     return match #outcome {

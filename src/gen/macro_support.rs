@@ -1,6 +1,9 @@
 //! What `async_gen!`, `try_async_gen!` and `comp!` expand to, reached through
 //! `asyncgen::__private`. Not public API.
 
+pub use super::enclosing::{
+    CloseEnclosing, CloseOnStop, DropOnStop, NotAGenerator, Probe, YieldInLoops, yield_in_loops,
+};
 pub use super::{
     AsyncGenerator, YieldFuture, Yielder, generate, generate_with_send, try_generate,
     try_generate_with_send, until_close,

@@ -95,6 +95,7 @@
 #[cfg(feature = "tokio")]
 mod close_on_drop;
 mod core;
+mod enclosing;
 mod generator;
 #[doc(hidden)]
 pub mod macro_support;

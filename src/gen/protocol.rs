@@ -96,11 +96,54 @@ pub trait AsyncGenerator: Stream {
     /// Python raises there would. A panic in the cleanup reaches the caller of `close`.
     /// Afterwards `next()` returns `None`.
     ///
+    /// When the pending yield is inside `for await` loops (in `async_gen!`,
+    /// `try_async_gen!` or `comp!`), the generators those loops iterate are closed first,
+    /// innermost first, each to completion, before the cleanup around the loops runs: as
+    /// with Python's nested `async with`. That needs the loop's stream to be known there as
+    /// an `AsyncGenerator` (a generator iterated by value, by `as_mut()` or by `&mut`);
+    /// any other stream, including one of a generic type `S: Stream`, is only dropped.
+    ///
     /// On a generator that never started, or has finished, `close` runs nothing; it is
     /// finished afterwards.
     ///
     /// Dropping a generator without closing it runs no async cleanup: only the ordinary
     /// `Drop` of the body's locals.
+    ///
+    /// # Examples
+    ///
+    /// Closing a generator that iterates another closes the inner one first:
+    ///
+    #[cfg_attr(feature = "macros", doc = "```")]
+    #[cfg_attr(not(feature = "macros"), doc = "```ignore")]
+    /// use asyncgen::prelude::*;
+    /// use std::cell::RefCell;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let log = &RefCell::new(Vec::new());
+    /// let rows = async_gen! {
+    ///     try {
+    ///         for row in 0.. {
+    ///             yield row;
+    ///         }
+    ///     } finally {
+    ///         async {}.await;
+    ///         log.borrow_mut().push("rows closed");
+    ///     }
+    /// };
+    /// let mut report = std::pin::pin!(async_gen! {
+    ///     try {
+    ///         for await row in rows {
+    ///             yield format!("row {row}");
+    ///         }
+    ///     } finally {
+    ///         log.borrow_mut().push("report closed");
+    ///     }
+    /// });
+    /// assert_eq!(report.next().await.as_deref(), Some("row 0"));
+    /// report.as_mut().close().await;
+    /// assert_eq!(*log.borrow(), ["rows closed", "report closed"]);
+    /// # });
+    /// ```
     fn close(self: Pin<&mut Self>) -> CloseFuture<'_, Self>
     where
         Self: Sized,
