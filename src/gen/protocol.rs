@@ -107,7 +107,8 @@ pub trait AsyncGenerator: Stream {
     /// finished afterwards.
     ///
     /// Dropping a generator without closing it runs no async cleanup: only the ordinary
-    /// `Drop` of the body's locals.
+    /// `Drop` of the body's locals. Under tokio, wrap it in `CloseOnDrop` (feature
+    /// `tokio`) to have it closed on a task when it is dropped unfinished.
     ///
     /// # Examples
     ///
