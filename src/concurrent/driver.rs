@@ -239,12 +239,20 @@ where
 
     /// The next item in completion order; the input is topped up before the futures are
     /// polled.
+    ///
+    /// Everything inlined, unlike [`poll_next_with`](Self::poll_next_with): `gather`
+    /// calls this in a loop of its own, which takes many outputs per poll and keeps its
+    /// registers saved across them, so a call per output would cost more.
     #[inline]
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
-        self.poll_next_with::<false>(cx, drain_all)
+        if self.input_done {
+            self.poll_bare(cx)
+        } else {
+            self.poll_starting::<false>(cx, drain_all)
+        }
     }
 
     /// As [`poll_next`](Self::poll_next), starting the input without a limit by `drain`
@@ -260,17 +268,34 @@ where
         // Once the input has ended (the usual state of a stream without a limit, from
         // its first poll on), one test leads to the bare `FuturesUnordered`: nothing to
         // start and, as `running` is not kept then, nothing to count. Both ways are
-        // functions of their own, reached by a jump: were either inlined here, every
-        // poll would save and restore the registers that the other one needs.
+        // functions of their own: were either inlined here, every poll would save and
+        // restore the registers that the other one needs.
         if self.input_done {
-            self.poll_bare(cx)
+            self.poll_bare_out_of_line(cx)
         } else {
-            self.poll_starting::<REFILL>(cx, drain)
+            self.poll_starting_out_of_line::<REFILL>(cx, drain)
         }
     }
 
-    /// Polls the running futures, charging the budget for an output.
     #[inline(never)]
+    fn poll_bare_out_of_line(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        self.poll_bare(cx)
+    }
+
+    #[inline(never)]
+    fn poll_starting_out_of_line<const REFILL: bool>(
+        &mut self,
+        cx: &mut Context<'_>,
+        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>),
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        self.poll_starting::<REFILL>(cx, drain)
+    }
+
+    /// Polls the running futures once the input has ended.
+    #[inline]
     fn poll_bare(
         &mut self,
         cx: &mut Context<'_>,
@@ -279,6 +304,7 @@ where
         self.poll_in_flight(cx, budget)
     }
 
+    /// Polls the running futures, charging the budget for an output.
     #[inline]
     fn poll_in_flight(
         &mut self,
@@ -295,7 +321,7 @@ where
     /// [`poll_next_with`](Self::poll_next_with) while the input has not ended: starts
     /// all of it without a limit; under a limit, what the limit allows, keeping
     /// `running`.
-    #[inline(never)]
+    #[inline]
     fn poll_starting<const REFILL: bool>(
         &mut self,
         cx: &mut Context<'_>,
