@@ -237,6 +237,23 @@ where
         }
     }
 
+    /// Starts the next future of the input, if it has one, in the place of an output
+    /// just taken; `running` is the count before that output.
+    #[inline]
+    fn start_successor(&mut self, running: usize) {
+        if self.input_done {
+            return;
+        }
+        match self.input.next() {
+            Some(future) => {
+                self.in_flight.push(Slot(K::run(self.next_index, future)));
+                self.next_index += 1;
+                self.running = running;
+            }
+            None => self.input_done = true,
+        }
+    }
+
     /// The next item in completion order; the input is topped up before the futures are
     /// polled.
     ///
@@ -345,8 +362,11 @@ where
         match polled {
             Poll::Ready(Some(_)) => {
                 budget.made_progress();
-                if REFILL {
-                    self.top_up(limit);
+                // The top-up above left `running` at the limit (or ended the input),
+                // or above it where a limit was set on futures already running: one
+                // successor fills the limit again, unless there is no room even then.
+                if REFILL && running <= limit.get() {
+                    self.start_successor(running);
                 }
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
