@@ -238,18 +238,14 @@ where
     }
 
     /// Starts the next future of the input, if it has one, in the place of an output
-    /// just taken; `running` is the count before that output.
+    /// just taken.
     #[inline]
-    fn start_successor(&mut self, running: usize) {
+    fn start_successor(&mut self) {
         if self.input_done {
             return;
         }
         match self.input.next() {
-            Some(future) => {
-                self.in_flight.push(Slot(K::run(self.next_index, future)));
-                self.next_index += 1;
-                self.running = running;
-            }
+            Some(future) => self.start(future),
             None => self.input_done = true,
         }
     }
@@ -366,7 +362,7 @@ where
                 // or above it where a limit was set on futures already running: one
                 // successor fills the limit again, unless there is no room even then.
                 if REFILL && running <= limit.get() {
-                    self.start_successor(running);
+                    self.start_successor();
                 }
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
