@@ -24,12 +24,13 @@
 //!
 //! `cargo bench --bench as_completed`
 //!
-//! For instruction counts (repeatable on a loaded machine), run one contender of the
-//! current-thread cases under callgrind, e.g.:
+//! For instruction counts (repeatable on a loaded machine), `benches/as_completed_callgrind.sh`
+//! runs every case under callgrind and prints the ratios; one case alone is
 //!
 //! `valgrind --tool=callgrind target/release/deps/as_completed-HASH --only current/yield/as_completed`
 //!
-//! and subtract the count of `--only baseline` (runtimes, task and input, no drain).
+//! less the count of `--only current/baseline` (runtimes, a task and the input, no
+//! drain; `multi/baseline` spawns the task on the multi-thread runtime).
 
 use std::future::Future;
 use std::hint::black_box;
@@ -218,12 +219,16 @@ fn main() {
         // One drain, for callgrind: `--only RUNTIME/KIND/CONTENDER`.
         let wanted = &args[position + 1];
         let runtimes = runtimes();
-        if wanted == "baseline" {
-            // Everything but the drain: the runtimes, a spawned task, the input.
-            let (_, runtime) = &runtimes[0];
-            let count = runtime.block_on(runtime.spawn(async { jobs(Kind::Ready).count() }));
-            assert_eq!(black_box(count.unwrap()), FUTURES as usize);
-            return;
+        for (runtime_name, runtime) in &runtimes {
+            // `RUNTIME/baseline` (or `baseline`: the current-thread one): everything but
+            // the drain: the runtimes, a task spawned on RUNTIME, the input.
+            if *wanted == format!("{runtime_name}/baseline")
+                || (wanted == "baseline" && *runtime_name == "current")
+            {
+                let count = runtime.block_on(runtime.spawn(async { jobs(Kind::Ready).count() }));
+                assert_eq!(black_box(count.unwrap()), FUTURES as usize);
+                return;
+            }
         }
         for (runtime_name, runtime) in runtimes {
             for kind in kinds {

@@ -1204,6 +1204,47 @@ async fn a_limit_set_after_polling_counts_the_futures_already_running() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn under_a_limit_futures_pushed_after_the_input_ended_count_against_it() {
+    let start = Instant::now();
+    let mut done = as_completed([after(10, 0), after(30, 1)]).limit(2);
+    assert_eq!(done.next().await, Some(0)); // the input has ended; job 1 runs
+    assert_eq!((done.running(), done.waiting()), (1, 0));
+    done.push(after(10, 2)); // takes the free place on the next poll
+    done.push(after(5, 3)); // waits for job 2
+    assert_eq!((done.running(), done.waiting()), (1, 2));
+    let mut seen = Vec::new();
+    while let Some(value) = done.next().await {
+        seen.push((value, start.elapsed(), done.running()));
+    }
+    // Job 3 takes job 2's place as soon as job 2's output is handed out.
+    assert_eq!(seen, [(2, ms(20), 2), (3, ms(25), 1), (1, ms(30), 0)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn running_counts_out_a_future_that_panicked_after_the_input_ended() {
+    let jobs = (0..3u64).map(|n| async move {
+        sleep(ms(10 * (n + 1))).await;
+        assert_ne!(n, 0, "job 0 fails");
+        n
+    });
+    for limit in [None, Some(3)] {
+        let mut done = as_completed(jobs.clone());
+        if let Some(limit) = limit {
+            done = done.limit(limit);
+        }
+        let caught = std::panic::AssertUnwindSafe(done.next())
+            .catch_unwind()
+            .await;
+        assert!(caught.is_err(), "job 0 panics");
+        assert_eq!(done.running(), 2, "limit {limit:?}");
+        assert_eq!(done.size_hint(), (2, Some(2)), "limit {limit:?}");
+        let rest: Vec<u64> = (&mut done).collect().await;
+        assert_eq!(rest, [1, 2]);
+        assert_eq!(done.running(), 0);
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_finished_stream_goes_on_after_a_push() {
     let mut done = as_completed([after(10, 1)]);
     assert_eq!(done.next().await, Some(1));

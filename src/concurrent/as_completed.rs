@@ -366,7 +366,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.get_mut()
             .driver
-            .poll_next_with(cx, Extendable::drain, true)
+            .poll_next_with::<true>(cx, Extendable::drain)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -6,7 +6,7 @@ use core::task::{Context, Poll, ready};
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 
-use super::coop::poll_budget;
+use super::coop::{Budget, poll_budget};
 use super::item_shape::{Indexed, ItemShape};
 
 /// A future as `in_flight` stores it: alone for the [`Plain`](super::Plain) shape, with
@@ -36,10 +36,12 @@ pub(crate) struct Driver<I: Iterator, K: ItemShape = Indexed> {
     /// [`resume`](Self::resume) says more was added to it.
     input_done: bool,
     in_flight: FuturesUnordered<Slot<K, I::Item>>,
-    /// Under a limit, `in_flight.len()`, kept here because `FuturesUnordered::len`
-    /// costs atomic loads and the limit reads this twice per item. Without a limit it
-    /// is not kept up to date (that would cost instructions on every output) and
-    /// [`running`](Self::running) asks `in_flight`.
+    /// While a limit holds back the input, `in_flight.len()`, kept here because
+    /// `FuturesUnordered::len` costs atomic loads and the limit reads this twice per
+    /// item. Once the input has ended, or without a limit, nothing reads it and it is
+    /// not kept up to date (that would cost instructions on every output):
+    /// [`running`](Self::running) asks `in_flight`, and [`resume`](Self::resume) and
+    /// [`set_limit`](Self::set_limit) count afresh.
     running: usize,
     limit: Option<NonZeroUsize>,
     next_index: usize,
@@ -162,14 +164,8 @@ where
     /// Says that the input, which returned `None`, may have more now.
     pub(crate) fn resume(&mut self) {
         self.input_done = false;
-    }
-
-    /// How many futures run now.
-    pub(crate) fn running(&self) -> usize {
-        match self.limit {
-            Some(_) => self.running,
-            None => self.in_flight.len(),
-        }
+        // Not kept while the input was done.
+        self.running = self.in_flight.len();
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
@@ -202,7 +198,8 @@ where
     pub(crate) fn fill(&mut self) {
         match self.limit {
             Some(limit) => self.top_up(limit),
-            None => self.drain_input(drain_all),
+            None if !self.input_done => self.start_all(drain_all),
+            None => {}
         }
     }
 
@@ -210,17 +207,13 @@ where
     /// future the input has, in order, until it returns `None` (one internal iteration
     /// costs less per future than a call to `next` each).
     #[inline]
-    fn drain_input(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
-        if self.input_done {
-            return;
-        }
+    fn start_all(&mut self, drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>)) {
         drain(
             &mut self.input,
             &mut Starter {
                 in_flight: &mut self.in_flight,
                 next_index: self.next_index,
                 issued: &mut self.next_index,
-                running: &mut self.running,
             },
         );
         self.input_done = true;
@@ -244,36 +237,113 @@ where
         }
     }
 
+    /// Starts the next future of the input, if it has one, in the place of an output
+    /// just taken.
+    #[inline]
+    fn start_successor(&mut self) {
+        if self.input_done {
+            return;
+        }
+        match self.input.next() {
+            Some(future) => self.start(future),
+            None => self.input_done = true,
+        }
+    }
+
     /// The next item in completion order; the input is topped up before the futures are
     /// polled.
+    ///
+    /// Everything inlined, unlike [`poll_next_with`](Self::poll_next_with): `gather`
+    /// calls this in a loop of its own, which takes many outputs per poll and keeps its
+    /// registers saved across them, so a call per output would cost more.
     #[inline]
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
-        self.poll_next_with(cx, drain_all, false)
+        if self.input_done {
+            self.poll_bare(cx)
+        } else {
+            self.poll_starting::<false>(cx, drain_all)
+        }
     }
 
     /// As [`poll_next`](Self::poll_next), starting the input without a limit by `drain`
-    /// (see [`drain_input`](Self::drain_input)).
-    /// With `refill`, the successor of an output is taken at once rather than on the
+    /// (see [`start_all`](Self::start_all)).
+    /// With `REFILL`, the successor of an output is taken at once rather than on the
     /// next poll: a spawned successor then runs while the consumer handles the output.
     #[inline]
-    pub(crate) fn poll_next_with(
+    pub(crate) fn poll_next_with<const REFILL: bool>(
         &mut self,
         cx: &mut Context<'_>,
         drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>),
-        refill: bool,
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        // Once the input has ended (the usual state of a stream without a limit, from
+        // its first poll on), one test leads to the bare `FuturesUnordered`: nothing to
+        // start and, as `running` is not kept then, nothing to count. Both ways are
+        // functions of their own: were either inlined here, every poll would save and
+        // restore the registers that the other one needs.
+        if self.input_done {
+            self.poll_bare_out_of_line(cx)
+        } else {
+            self.poll_starting_out_of_line::<REFILL>(cx, drain)
+        }
+    }
+
+    #[inline(never)]
+    fn poll_bare_out_of_line(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        self.poll_bare(cx)
+    }
+
+    #[inline(never)]
+    fn poll_starting_out_of_line<const REFILL: bool>(
+        &mut self,
+        cx: &mut Context<'_>,
+        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>),
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        self.poll_starting::<REFILL>(cx, drain)
+    }
+
+    /// Polls the running futures once the input has ended.
+    #[inline]
+    fn poll_bare(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        let budget = ready!(poll_budget(cx));
+        self.poll_in_flight(cx, budget)
+    }
+
+    /// Polls the running futures, charging the budget for an output.
+    #[inline]
+    fn poll_in_flight(
+        &mut self,
+        cx: &mut Context<'_>,
+        budget: Budget,
+    ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
+        let polled = self.in_flight.poll_next_unpin(cx);
+        if let Poll::Ready(Some(_)) = polled {
+            budget.made_progress();
+        }
+        polled
+    }
+
+    /// [`poll_next_with`](Self::poll_next_with) while the input has not ended: starts
+    /// all of it without a limit; under a limit, what the limit allows, keeping
+    /// `running`.
+    #[inline]
+    fn poll_starting<const REFILL: bool>(
+        &mut self,
+        cx: &mut Context<'_>,
+        drain: impl FnOnce(&mut I, &mut Starter<'_, I::Item, K>),
     ) -> Poll<Option<K::Item<<I::Item as Future>::Output>>> {
         let budget = ready!(poll_budget(cx));
         let Some(limit) = self.limit else {
-            self.drain_input(drain);
-            // Nothing to count: without a limit `running` is not kept.
-            let polled = self.in_flight.poll_next_unpin(cx);
-            if let Poll::Ready(Some(_)) = polled {
-                budget.made_progress();
-            }
-            return polled;
+            self.start_all(drain);
+            return self.poll_in_flight(cx, budget);
         };
         // A poll of `in_flight` ends in one of three ways: an output (one future fewer),
         // nothing (as many as before), or a panic, after which `FuturesUnordered` has
@@ -288,8 +358,11 @@ where
         match polled {
             Poll::Ready(Some(_)) => {
                 budget.made_progress();
-                if refill {
-                    self.top_up(limit);
+                // The top-up above left `running` at the limit (or ended the input),
+                // or above it where a limit was set on futures already running: one
+                // successor fills the limit again, unless there is no room even then.
+                if REFILL && running <= limit.get() {
+                    self.start_successor();
                 }
             }
             Poll::Ready(None) | Poll::Pending => self.running = running,
@@ -335,20 +408,18 @@ where
 
 /// Starts the futures a drain takes from the input, numbering them in input order.
 ///
-/// The index is counted in a field of its own and written back to the driver's counters
+/// The index is counted in a field of its own and written back to the driver's count
 /// when the starter is dropped (also when the input panics halfway): stores through a
 /// reference on every future would cost a few instructions each.
 pub(crate) struct Starter<'a, F, K: ItemShape> {
     in_flight: &'a mut FuturesUnordered<Slot<K, F>>,
     next_index: usize,
     issued: &'a mut usize,
-    running: &'a mut usize,
 }
 
 impl<F, K: ItemShape> Drop for Starter<'_, F, K> {
     #[inline]
     fn drop(&mut self) {
-        *self.running += self.next_index - *self.issued;
         *self.issued = self.next_index;
     }
 }
@@ -372,13 +443,20 @@ where
     input.for_each(|future| starter.start(future));
 }
 
+impl<I: Iterator, K: ItemShape> Driver<I, K> {
+    /// How many futures run now.
+    pub(crate) fn running(&self) -> usize {
+        match self.limit {
+            Some(_) if !self.input_done => self.running,
+            _ => self.in_flight.len(),
+        }
+    }
+}
+
 impl<I: Iterator, K: ItemShape> core::fmt::Debug for Driver<I, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Driver")
-            .field(
-                "in_flight",
-                &self.limit.map_or(self.in_flight.len(), |_| self.running),
-            )
+            .field("in_flight", &self.running())
             .field("limit", &self.limit)
             .field("issued", &self.next_index)
             .field("input_exhausted", &self.input_done)

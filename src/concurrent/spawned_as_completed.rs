@@ -188,7 +188,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // The tasks are numbered whatever the shape: they start before `.indexed()` can
         // be called on this stream.
-        let polled = ready!(self.get_mut().driver.poll_next_with(cx, drain_all, true));
+        let polled = ready!(self.get_mut().driver.poll_next_with::<true>(cx, drain_all));
         Poll::Ready(polled.map(|(index, output)| K::item(index, output)))
     }
 
