@@ -43,7 +43,7 @@ async fn dropped_while_suspended_at_a_yield_runs_its_async_cleanup_on_a_task() {
     assert_eq!(*log.lock().unwrap(), ["cleanup"]);
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_multi_thread_runtime_too() {
     let (done, cleaned) = oneshot::channel();
     let mut numbers = CloseOnDrop::new(async_gen! {

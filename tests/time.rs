@@ -813,14 +813,10 @@ async fn throttle_keeps_up_with_a_rate_finer_than_the_timer() {
     assert_eq!(start.elapsed(), ms(999));
 }
 
-#[tokio::test(start_paused = true)]
-async fn waiters_keep_up_with_a_rate_finer_than_the_timer_given_a_tick_of_burst() {
-    // 10,000/s: cells every 0.1 ms, a timer that wakes once a millisecond, and a burst
-    // of ten (one tick's worth).
-    let start = Instant::now();
-    let limiter = RateLimiter::new(Quota::per_second(10_000).allow_burst(10));
-    limiter.check().unwrap();
-    let waiters: Vec<_> = (0..100)
+/// Starts `n` tasks that each wait for a cell of `limiter`: when each got it, in order of
+/// starting.
+async fn waiters_finish(limiter: &RateLimiter, start: Instant, n: usize) -> Vec<Duration> {
+    let waiters: Vec<_> = (0..n)
         .map(|_| {
             let limiter = limiter.clone();
             tokio::spawn(async move {
@@ -833,6 +829,17 @@ async fn waiters_keep_up_with_a_rate_finer_than_the_timer_given_a_tick_of_burst(
     for waiter in waiters {
         finished.push(waiter.await.unwrap());
     }
+    finished
+}
+
+#[tokio::test(start_paused = true)]
+async fn waiters_keep_up_with_a_rate_finer_than_the_timer_given_a_tick_of_burst() {
+    // 10,000/s: cells every 0.1 ms, a timer that wakes once a millisecond, and a burst
+    // of ten (one tick's worth).
+    let start = Instant::now();
+    let limiter = RateLimiter::new(Quota::per_second(10_000).allow_burst(10));
+    limiter.check().unwrap();
+    let finished = waiters_finish(&limiter, start, 100).await;
     // The burst (the `check` and nine waiters) at once, then ten cells each
     // millisecond: exactly the bound, and the last at 10 ms.
     let at = |k: u64| finished.iter().filter(|&&t| t == ms(k)).count();
@@ -948,18 +955,6 @@ async fn waiters_without_burst_at_a_rate_finer_than_the_timer_get_one_cell_per_t
     let start = Instant::now();
     let limiter = RateLimiter::new(Quota::per_second(10_000));
     limiter.check().unwrap();
-    let waiters: Vec<_> = (0..20)
-        .map(|_| {
-            let limiter = limiter.clone();
-            tokio::spawn(async move {
-                limiter.until_ready().await;
-                start.elapsed()
-            })
-        })
-        .collect();
-    let mut finished = Vec::new();
-    for waiter in waiters {
-        finished.push(waiter.await.unwrap());
-    }
+    let finished = waiters_finish(&limiter, start, 20).await;
     assert_eq!(finished, (1..=20).map(ms).collect::<Vec<_>>());
 }
