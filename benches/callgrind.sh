@@ -5,6 +5,7 @@
 # per item, with setup costs (runtime, allocation, process start) cancelled out.
 #
 #   benches/callgrind.sh yield [FILTER]
+#   benches/callgrind.sh forward [FILTER]
 #   benches/callgrind.sh comprehension [FILTER]
 #
 # Prints, per case, instructions per item and the ratios to the group's `hand_written`
