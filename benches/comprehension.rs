@@ -25,6 +25,7 @@ use futures::executor::block_on;
 use futures::stream;
 
 #[path = "support/consumers.rs"]
+#[macro_use]
 mod consumers;
 use consumers::{BOXED, Counter, INLINED, OPAQUE, TOKIO, consume, runtime};
 
@@ -107,23 +108,14 @@ fn buffer_unordered() -> u64 {
     ))
 }
 
-#[inline(never)]
-fn range_comp<const HOW: u8>(n: u64) -> u64 {
-    consume::<HOW, _>(comp![i for i in 0..n])
-}
-
-#[inline(never)]
-fn range_hand_written<const HOW: u8>(n: u64) -> u64 {
-    consume::<HOW, _>(Counter { next: 0, end: n })
-}
-
-#[inline(never)]
-fn range_async_stream<const HOW: u8>(n: u64) -> u64 {
-    consume::<HOW, _>(async_stream::stream! {
+candidates! {
+    range_comp = |n| comp![i for i in 0..n];
+    range_hand_written = |n| Counter { next: 0, end: n };
+    range_async_stream = |n| async_stream::stream! {
         for i in 0..n {
             yield i;
         }
-    })
+    };
 }
 
 type Contender = (&'static str, fn() -> u64);

@@ -16,6 +16,7 @@
 //! times it with criterion.
 
 #[path = "support/consumers.rs"]
+#[macro_use]
 mod consumers;
 
 use std::hint::black_box;
@@ -41,18 +42,6 @@ fn numbers(n: u64) -> impl AsyncGenerator<Item = u64, Resume = ()> {
 /// The same generator, behind a type that says only that it is a stream.
 fn numbers_as_stream(n: u64) -> impl Stream<Item = u64> {
     numbers(n)
-}
-
-/// One non-inlined function per candidate and consumer, as in `benches/yield.rs`.
-macro_rules! candidates {
-    ($($name:ident = |$n:ident| $stream:expr;)*) => {
-        $(
-            #[inline(never)]
-            fn $name<const HOW: u8>($n: u64) -> u64 {
-                consume::<HOW, _>($stream)
-            }
-        )*
-    };
 }
 
 candidates! {

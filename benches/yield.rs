@@ -24,6 +24,7 @@
 //! difference over the difference in `N`, so setup costs cancel), with ratios.
 
 #[path = "support/consumers.rs"]
+#[macro_use]
 mod consumers;
 #[path = "support/ratios.rs"]
 mod ratios;
@@ -160,19 +161,6 @@ const fn sending<const HOW: u8>() -> [Candidate; 3] {
         ("async_gen", send_async_gen::<HOW>),
         ("generate", send_generate::<HOW>),
     ]
-}
-
-/// One non-inlined function per candidate and consumer, so that each is optimised on
-/// its own, the same way for all. `n` is the item count.
-macro_rules! candidates {
-    ($($name:ident = |$n:ident| $stream:expr;)*) => {
-        $(
-            #[inline(never)]
-            fn $name<const HOW: u8>($n: u64) -> u64 {
-                consume::<HOW, _>($stream)
-            }
-        )*
-    };
 }
 
 candidates! {

@@ -8,6 +8,20 @@ use std::task::{Context, Poll};
 
 use asyncgen::prelude::*;
 
+/// One non-inlined function per candidate and consumer, so that each is optimised on
+/// its own, the same way for all: `name = |n| stream;` becomes `fn name::<HOW>(n)`,
+/// which drains `stream` the way `HOW` names. `n` is the item count.
+macro_rules! candidates {
+    ($($name:ident = |$n:ident| $stream:expr;)*) => {
+        $(
+            #[inline(never)]
+            fn $name<const HOW: u8>($n: u64) -> u64 {
+                consume::<HOW, _>($stream)
+            }
+        )*
+    };
+}
+
 /// The consuming loop compiled with the stream, drained with a no-op waker.
 pub const INLINED: u8 = 0;
 /// Every `poll_next` through a pointer the optimiser cannot see through.
