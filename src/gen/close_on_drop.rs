@@ -119,18 +119,22 @@ where
             .expect("`CloseOnDrop` holds its generator until it is dropped or taken")
     }
 
+    /// The generator, pinned by its box (`CloseOnDrop` itself is `Unpin`). It is only
+    /// ever missing in `drop` and after `into_inner`, which both end the wrapper.
+    fn generator(&mut self) -> Pin<&mut G> {
+        self.generator
+            .as_mut()
+            .expect("`CloseOnDrop` holds its generator until it is dropped or taken")
+            .as_mut()
+    }
+
     /// Polls the generator with `poll`, keeping track of whether it has finished.
     fn poll_generator<T>(
         self: Pin<&mut Self>,
         poll: impl FnOnce(Pin<&mut G>) -> Poll<Option<T>>,
     ) -> Poll<Option<T>> {
-        // The box pins the generator; `CloseOnDrop` itself is `Unpin`.
         let this = self.get_mut();
-        let generator = this
-            .generator
-            .as_mut()
-            .expect("`CloseOnDrop` holds its generator until it is dropped or taken");
-        let polled = poll(generator.as_mut());
+        let polled = poll(this.generator());
         this.unfinished = !matches!(polled, Poll::Ready(None));
         polled
     }
@@ -195,11 +199,7 @@ where
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let generator = this
-            .generator
-            .as_mut()
-            .expect("`CloseOnDrop` holds its generator until it is dropped or taken");
-        let closed = generator.as_mut().poll_close(cx);
+        let closed = this.generator().poll_close(cx);
         // Dropped halfway through `close`, the rest of the cleanup still runs on a task.
         this.unfinished = closed.is_pending();
         closed
